@@ -1,0 +1,54 @@
+/** Environment configuration, parsed and validated once at boot. */
+import path from 'node:path';
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  STORAGE_DIR: z.string().min(1).optional(),
+  REGISTRY_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(500 * MiB),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  storageDir: string;
+  adminToken: string | undefined;
+  maxUploadBytes: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty variables mean "unset", as in most container tooling.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const c = parsed.data;
+  const dataDir = path.resolve(c.DATA_DIR);
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    dataDir,
+    databaseUrl: c.DATABASE_URL,
+    storageDir: path.resolve(c.STORAGE_DIR ?? path.join(dataDir, 'storage')),
+    adminToken: c.REGISTRY_ADMIN_TOKEN,
+    maxUploadBytes: c.MAX_UPLOAD_BYTES,
+    logLevel: c.LOG_LEVEL,
+  };
+}

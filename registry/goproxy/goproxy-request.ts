@@ -1,0 +1,37 @@
+/**
+ * Parses the part of a GOPROXY URL after `/go/`: `{module}/@v/list`,
+ * `{module}/@v/{version}.info|.mod|.zip` and `{module}/@latest`, with module and
+ * version case-encoded and percent-encoded. Anything else is not a request go makes.
+ */
+import { unescapeModulePath, unescapeVersion } from '../domain/case-encoding.js';
+
+export type GoproxyRequest =
+  | { kind: 'list'; modulePath: string }
+  | { kind: 'latest'; modulePath: string }
+  | { kind: 'info' | 'mod' | 'zip'; modulePath: string; version: string };
+
+const VERSIONED = /^(.+)\/@v\/([^/]+)\.(info|mod|zip)$/;
+
+export function parseGoproxyRequest(rawTail: string): GoproxyRequest | undefined {
+  let tail: string;
+  try {
+    tail = decodeURIComponent(rawTail);
+  } catch {
+    return undefined;
+  }
+  const module = (escaped: string) => unescapeModulePath(escaped);
+  if (tail.endsWith('/@v/list')) {
+    const modulePath = module(tail.slice(0, -'/@v/list'.length));
+    return modulePath === undefined ? undefined : { kind: 'list', modulePath };
+  }
+  if (tail.endsWith('/@latest')) {
+    const modulePath = module(tail.slice(0, -'/@latest'.length));
+    return modulePath === undefined ? undefined : { kind: 'latest', modulePath };
+  }
+  const m = VERSIONED.exec(tail);
+  if (!m) return undefined;
+  const modulePath = module(m[1]!);
+  const version = unescapeVersion(m[2]!);
+  if (modulePath === undefined || version === undefined) return undefined;
+  return { kind: m[3] as 'info' | 'mod' | 'zip', modulePath, version };
+}

@@ -1,0 +1,46 @@
+/** Builds the Koa application from already-constructed services; no I/O here. */
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Logger } from '../logger.js';
+import type { DeleteService } from '../service/delete-service.js';
+import type { ModuleReadService } from '../service/module-read-service.js';
+import type { PublishService } from '../service/publish-service.js';
+import { requireAdmin } from './admin-auth.js';
+import { errorMapper } from './error-mapper.js';
+import { requestContext } from './request-context.js';
+import { registerDeleteRoutes } from './routes/delete-routes.js';
+import { registerGoproxyRoutes } from './routes/goproxy-routes.js';
+import { registerHealthRoutes, type ReadinessChecks } from './routes/health-routes.js';
+import { registerUploadRoutes } from './routes/upload-routes.js';
+
+export interface AppDeps {
+  logger: Logger;
+  adminToken: string;
+  publisher: PublishService;
+  reader: ModuleReadService;
+  deleter: DeleteService;
+  readiness: ReadinessChecks;
+}
+
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  app.proxy = true;
+  // Errors are answered by errorMapper; Koa's default handler would print them to stderr.
+  app.silent = true;
+  const router = new Router();
+  const authenticate = requireAdmin(deps.adminToken);
+  registerHealthRoutes(router, deps.readiness);
+  registerUploadRoutes(router, deps.publisher, authenticate);
+  registerDeleteRoutes(router, deps.deleter, authenticate);
+  registerGoproxyRoutes(router, deps.reader);
+  app.use(requestContext(deps.logger));
+  app.use(errorMapper);
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  app.use((ctx) => {
+    ctx.status = 404;
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.body = 'not found\n';
+  });
+  return app;
+}

@@ -1,0 +1,48 @@
+/**
+ * GOPROXY=…/api/packages/{owner}/go — the protocol the go command speaks:
+ * `@v/list`, `@v/{version}.info|.mod|.zip` and `@latest`, GET and HEAD. Anything
+ * else under the prefix (prefix probes, `sumdb/`) is a plain 404 so go falls through.
+ */
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { notFound } from '../../domain/domain-error.js';
+import { checkOwnerName } from '../../domain/owner-name.js';
+import { parseGoproxyRequest } from '../../goproxy/goproxy-request.js';
+import type { ModuleReadService } from '../../service/module-read-service.js';
+import { IMMUTABLE, sendZip } from '../zip-response.js';
+
+export const GOPROXY_PATH = /^\/api\/packages\/([^/]+)\/go\/(.+)$/;
+
+export function registerGoproxyRoutes(router: Router, reader: ModuleReadService): void {
+  router.get(GOPROXY_PATH, async (ctx: Context) => {
+    const [, owner, tail] = GOPROXY_PATH.exec(ctx.path) ?? [];
+    const request = parseGoproxyRequest(tail ?? '');
+    if (!owner || checkOwnerName(owner) || !request) throw notFound('not found');
+    switch (request.kind) {
+      case 'list':
+        ctx.set('Cache-Control', 'no-cache');
+        ctx.type = 'text/plain; charset=utf-8';
+        ctx.body = (await reader.list(owner, request.modulePath)).map((v) => v + '\n').join('');
+        return;
+      case 'latest':
+        ctx.set('Cache-Control', 'no-cache');
+        ctx.body = await reader.latest(owner, request.modulePath);
+        return;
+      case 'info':
+      case 'mod':
+      case 'zip': {
+        const v = await reader.find(owner, request.modulePath, request.version);
+        if (request.kind === 'zip') return sendZip(ctx, reader, v);
+        ctx.set('Cache-Control', IMMUTABLE);
+        if (request.kind === 'info') {
+          ctx.body = reader.info(v);
+        } else {
+          ctx.type = 'text/plain; charset=utf-8';
+          ctx.body = reader.goMod(v);
+          ctx.set('ETag', `"${v.goModHash}"`);
+          if (ctx.fresh) ctx.status = 304;
+        }
+      }
+    }
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * Serves a module zip with what caches and download tools expect: Content-Length,
+ * a strong ETag, conditional requests (304), single byte ranges (206/416) and
+ * If-Range. HEAD never opens the blob.
+ */
+import type { Context } from 'koa';
+import rangeParser from 'range-parser';
+import type { ModuleVersion } from '../domain/module-version.js';
+import type { ModuleReadService } from '../service/module-read-service.js';
+
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+export async function sendZip(ctx: Context, reader: ModuleReadService, v: ModuleVersion): Promise<void> {
+  const etag = `"${v.blobSha256}"`;
+  ctx.set('ETag', etag);
+  ctx.set('Cache-Control', IMMUTABLE);
+  ctx.set('Accept-Ranges', 'bytes');
+  ctx.set('Last-Modified', v.createdAt.toUTCString());
+  ctx.type = 'application/zip';
+  ctx.status = 200;
+  if (ctx.fresh) {
+    ctx.status = 304;
+    return;
+  }
+  const size = v.zipSize;
+  const range = requestedRange(ctx, etag, size);
+  if (range === 'unsatisfiable') {
+    ctx.status = 416;
+    ctx.set('Content-Range', `bytes */${size}`);
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.body = `range not satisfiable: the zip has ${size} bytes\n`;
+    return;
+  }
+  if (range) {
+    ctx.status = 206;
+    ctx.set('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
+  }
+  const length = range ? range.end - range.start + 1 : size;
+  if (ctx.method === 'HEAD') {
+    ctx.length = length;
+    return;
+  }
+  ctx.body = await reader.openZip(v, range);
+  ctx.length = length;
+}
+
+/** One satisfiable range, 'unsatisfiable', or undefined to send the whole zip. */
+function requestedRange(ctx: Context, etag: string, size: number) {
+  const header = ctx.get('Range');
+  if (!header) return undefined;
+  const ifRange = ctx.get('If-Range');
+  if (ifRange && ifRange !== etag) return undefined;
+  const ranges = rangeParser(size, header, { combine: true });
+  if (ranges === -1) return 'unsatisfiable' as const;
+  // Malformed or multi-part ranges: a full 200 answer is always allowed.
+  if (ranges === -2 || ranges.type !== 'bytes' || ranges.length !== 1) return undefined;
+  return { start: ranges[0]!.start, end: ranges[0]!.end };
+}

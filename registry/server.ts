@@ -1,0 +1,79 @@
+/**
+ * Wires adapters, services and the HTTP app for one configuration, and starts
+ * listening. main.ts calls it for the process; tests call it in-process.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FsBlobStore } from './blob/fs-blob-store.js';
+import { resolveAdminToken } from './config/admin-token.js';
+import type { Config } from './config/config.js';
+import { createApp } from './http/app.js';
+import type { Logger } from './logger.js';
+import { migrate } from './repository/migrate.js';
+import { SqlModuleVersionRepository } from './repository/module-version-repository.js';
+import { PgDatabase } from './repository/pg-database.js';
+import { PgliteDatabase } from './repository/pglite-database.js';
+import type { SqlDatabase } from './repository/sql-database.js';
+import { DeleteService } from './service/delete-service.js';
+import { ModuleReadService } from './service/module-read-service.js';
+import { PublishService } from './service/publish-service.js';
+import path from 'node:path';
+import { mkdir } from 'node:fs/promises';
+
+export interface RunningRegistry {
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(config: Config): Promise<SqlDatabase> {
+  if (config.databaseUrl) return new PgDatabase(config.databaseUrl);
+  const dir = path.join(config.dataDir, 'pglite');
+  await mkdir(dir, { recursive: true });
+  return PgliteDatabase.open(dir);
+}
+
+export async function startRegistry(config: Config, logger: Logger): Promise<RunningRegistry> {
+  const admin = await resolveAdminToken(config.adminToken, config.dataDir);
+  if (admin.file) {
+    logger.info({ file: admin.file, generated: admin.generated }, 'admin token is kept in this file (mode 0600)');
+  }
+  const db = await openDatabase(config);
+  const applied = await migrate(db);
+  logger.info({ database: db.kind, applied }, 'database ready');
+  const blobs = await FsBlobStore.open(config.storageDir);
+  const repo = new SqlModuleVersionRepository(db);
+  const app = createApp({
+    logger,
+    adminToken: admin.value,
+    publisher: new PublishService(repo, blobs, config.maxUploadBytes),
+    reader: new ModuleReadService(repo, blobs),
+    deleter: new DeleteService(repo, blobs),
+    readiness: {
+      database: async () => void (await db.query('SELECT 1')),
+      blobStore: () => blobs.checkWritable(),
+    },
+  });
+  const server = http.createServer(app.callback());
+  // Uploads of hundreds of MiB over slow links must not be cut by the default 5 min request timeout.
+  server.requestTimeout = 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info({ port, url }, 'listening');
+  return {
+    port,
+    url,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await db.close();
+    },
+  };
+}

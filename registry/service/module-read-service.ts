@@ -1,0 +1,56 @@
+/**
+ * The GOPROXY read side: answers list, info, mod, zip and latest from the
+ * repository and blob store. Unknown owner, module or version is NotFound, so the
+ * go command falls through to its next candidate.
+ */
+import type { Readable } from 'node:stream';
+import type { BlobStore, ByteRange } from '../blob/blob-store.js';
+import { notFound } from '../domain/domain-error.js';
+import { synthesizedGoMod } from '../domain/go-mod-file.js';
+import type { ModuleVersion } from '../domain/module-version.js';
+import { latestVersion, listedVersions } from '../domain/version-query.js';
+import type { ModuleVersionRepository } from '../repository/module-version-repository.js';
+
+export interface VersionInfo {
+  Version: string;
+  Time: string;
+}
+
+export class ModuleReadService {
+  constructor(
+    private readonly repo: ModuleVersionRepository,
+    private readonly blobs: BlobStore,
+  ) {}
+
+  async list(owner: string, modulePath: string): Promise<string[]> {
+    const versions = await this.repo.listVersions(owner, modulePath);
+    if (versions.length === 0) throw notFound(`module ${modulePath} not found`);
+    return listedVersions(versions.map((v) => v.version));
+  }
+
+  async latest(owner: string, modulePath: string): Promise<VersionInfo> {
+    const versions = await this.repo.listVersions(owner, modulePath);
+    const latest = latestVersion(versions.map((v) => v.version));
+    const found = versions.find((v) => v.version === latest);
+    if (!found) throw notFound(`module ${modulePath} not found`);
+    return { Version: found.version, Time: found.createdAt.toISOString() };
+  }
+
+  async find(owner: string, modulePath: string, version: string): Promise<ModuleVersion> {
+    const found = await this.repo.findVersion(owner, modulePath, version);
+    if (!found) throw notFound(`${modulePath}@${version} not found`);
+    return found;
+  }
+
+  info(v: ModuleVersion): VersionInfo {
+    return { Version: v.version, Time: v.createdAt.toISOString() };
+  }
+
+  goMod(v: ModuleVersion): Buffer {
+    return v.goMod ?? synthesizedGoMod(v.modulePath);
+  }
+
+  openZip(v: ModuleVersion, range?: ByteRange): Promise<Readable> {
+    return this.blobs.open(v.blobSha256, range);
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Publishing a module version: receive → validate → store. Nothing of a refused
+ * upload remains: the temp file is removed on every path, and the blob is placed
+ * only inside the transaction that records the version.
+ */
+import type { IncomingMessage } from 'node:http';
+import { rm } from 'node:fs/promises';
+import type { BlobStore } from '../blob/blob-store.js';
+import type { ModuleVersion } from '../domain/module-version.js';
+import type { ModuleVersionRepository } from '../repository/module-version-repository.js';
+import { checkModuleZip, MAX_ZIP_FILE } from '../upload/module-zip-check.js';
+import { receiveBody } from '../upload/receive-body.js';
+
+export interface PublishResult {
+  modulePath: string;
+  version: string;
+  zipHash: string;
+  goModHash: string;
+  size: number;
+}
+
+export class PublishService {
+  private readonly limit: number;
+
+  constructor(
+    private readonly repo: ModuleVersionRepository,
+    private readonly blobs: BlobStore,
+    maxUploadBytes: number,
+  ) {
+    // Go itself refuses module zips above 500 MiB, so a larger limit would only store unusable zips.
+    this.limit = Math.min(maxUploadBytes, MAX_ZIP_FILE);
+  }
+
+  async publish(owner: string, body: IncomingMessage): Promise<PublishResult> {
+    const received = await receiveBody(body, this.blobs.tempPath(), this.limit);
+    try {
+      const zip = await checkModuleZip(received.path);
+      const record: Omit<ModuleVersion, 'createdAt'> = {
+        owner,
+        modulePath: zip.modulePath,
+        version: zip.version,
+        blobSha256: received.sha256,
+        zipSize: received.size,
+        zipHash: zip.zipHash,
+        goMod: zip.goMod,
+        goModHash: zip.goModHash,
+      };
+      await this.repo.transaction(async (tx) => {
+        await tx.saveVersion(record); // Conflict (409) here, before any blob is placed
+        await tx.lockBlob(record.blobSha256);
+        await this.blobs.put(record.blobSha256, received.path);
+      });
+      return { modulePath: zip.modulePath, version: zip.version, zipHash: zip.zipHash, goModHash: zip.goModHash, size: received.size };
+    } finally {
+      await rm(received.path, { force: true });
+    }
+  }
+}
