@@ -163,6 +163,20 @@ export function checkModuleVersion(path: string, version: string): string | unde
   }
   const pathProblem = checkModulePath(path);
   if (pathProblem) return pathProblem;
-  const majorProblem = checkPathMajor(version, splitPathVersion(path).pathMajor);
+  const { pathMajor } = splitPathVersion(path);
+  const majorProblem = checkPathMajor(version, pathMajor) ?? checkIncompatible(version, pathMajor);
   return majorProblem && `${path}: ${majorProblem}`;
+}
+
+/** cmd/go's extra rules for +incompatible: only for v2+ of a path without a major suffix. */
+function checkIncompatible(version: string, pathMajor: string): string | undefined {
+  if (buildOf(version) !== '+incompatible') return undefined;
+  if (pathMajor !== '') {
+    return 'invalid version: +incompatible suffix not allowed: module path includes a major version suffix, so major version must match';
+  }
+  const major = majorOf(version);
+  if (major === 'v0' || major === 'v1') {
+    return `invalid version: +incompatible suffix not allowed: major version ${major} is compatible`;
+  }
+  return undefined;
 }
