@@ -1,0 +1,87 @@
+/**
+ * The BlobStore contract: every adapter runs this unchanged. Missing keys, idempotent
+ * re-put, ranges, delete, listing, concurrent puts of the same content.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { text } from 'node:stream/consumers';
+import { describe, test } from 'node:test';
+import type { BlobStore } from '../../registry/blob/blob-store.js';
+import { DomainError } from '../../registry/domain/domain-error.js';
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+async function stage(store: BlobStore, content: string): Promise<string> {
+  const file = store.tempPath();
+  await writeFile(file, content);
+  return file;
+}
+
+export function runBlobStoreSuite(name: string, open: () => Promise<BlobStore>): void {
+  describe(`blob store: ${name}`, () => {
+    test('put, stat, open, ranges', async () => {
+      const store = await open();
+      const key = sha('hello world');
+      const temp = await stage(store, 'hello world');
+      assert.deepEqual(await store.put(key, temp), { created: true });
+      assert.equal(existsSync(temp), false, 'the temp file was moved, not copied');
+      assert.equal(await store.stat(key), 11);
+      assert.equal(await text(await store.open(key)), 'hello world');
+      assert.equal(await text(await store.open(key, { start: 6, end: 10 })), 'world');
+    });
+
+    test('missing keys', async () => {
+      const store = await open();
+      const key = sha('absent');
+      assert.equal(await store.stat(key), undefined);
+      await assert.rejects(store.open(key), (e: unknown) => e instanceof DomainError && e.kind === 'NotFound');
+      await store.delete(key); // deleting nothing is fine
+    });
+
+    test('re-put of the same content is a no-op that consumes the temp file', async () => {
+      const store = await open();
+      const key = sha('same');
+      await store.put(key, await stage(store, 'same'));
+      const again = await stage(store, 'same');
+      assert.deepEqual(await store.put(key, again), { created: false });
+      assert.equal(existsSync(again), false);
+      assert.equal(await text(await store.open(key)), 'same');
+    });
+
+    test('concurrent puts of one content leave one intact blob', async () => {
+      const store = await open();
+      const content = 'x'.repeat(100_000);
+      const key = sha(content);
+      const temps = await Promise.all(Array.from({ length: 6 }, () => stage(store, content)));
+      await Promise.all(temps.map((t) => store.put(key, t)));
+      assert.equal(await text(await store.open(key)), content);
+      assert.ok(temps.every((t) => !existsSync(t)));
+    });
+
+    test('delete and list; keys that share a prefix stay apart', async () => {
+      const store = await open();
+      const a = sha('a');
+      const b = sha('b');
+      await store.put(a, await stage(store, 'a'));
+      await store.put(b, await stage(store, 'b'));
+      const listed = [];
+      for await (const k of store.list()) listed.push(k);
+      assert.ok(listed.includes(a) && listed.includes(b));
+      await store.delete(a);
+      assert.equal(await store.stat(a), undefined);
+      assert.equal(await store.stat(b), 1);
+    });
+
+    test('refuses keys that are not SHA-256 hex (no path tricks)', async () => {
+      const store = await open();
+      await assert.rejects(store.stat('../../etc/passwd'));
+      await assert.rejects(store.put('ABC', await stage(store, 'x')));
+    });
+
+    test('is writable', async () => {
+      await (await open()).checkWritable();
+    });
+  });
+}

@@ -1,0 +1,14 @@
+import { after, before } from 'node:test';
+import { PgDatabase } from '../../registry/repository/pg-database.js';
+import { runModuleVersionRepositorySuite } from '../contract/module-version-repository.suite.js';
+import { startPostgres, type PostgresCluster } from '../support/postgres-cluster.js';
+
+let cluster: PostgresCluster;
+let n = 0;
+before(async () => {
+  cluster = await startPostgres();
+});
+after(() => cluster?.stop());
+
+// Each test gets its own database on the one throwaway cluster.
+runModuleVersionRepositorySuite('PostgreSQL 15', async () => new PgDatabase(await cluster.createDatabase(`t${n++}`)));
