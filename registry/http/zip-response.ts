@@ -18,7 +18,7 @@ export async function sendZip(ctx: Context, reader: ModuleReadService, v: Module
   ctx.set('Last-Modified', v.createdAt.toUTCString());
   ctx.type = 'application/zip';
   ctx.status = 200;
-  if (ctx.fresh) {
+  if (notModified(ctx, etag)) {
     ctx.status = 304;
     return;
   }
@@ -42,6 +42,19 @@ export async function sendZip(ctx: Context, reader: ModuleReadService, v: Module
   }
   ctx.body = await reader.openZip(v, range);
   ctx.length = length;
+}
+
+/**
+ * If-None-Match as an origin server evaluates it (RFC 9110 §13.1.2). Koa's ctx.fresh
+ * is a cache's view and ignores the validator when the request says no-cache, which
+ * fetch clients send with every conditional request.
+ */
+export function notModified(ctx: Context, etag: string): boolean {
+  const header = ctx.get('If-None-Match');
+  if (!header || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return false;
+  if (header.trim() === '*') return true;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => opaque(tag) === etag);
 }
 
 /** One satisfiable range, 'unsatisfiable', or undefined to send the whole zip. */

@@ -9,7 +9,7 @@ import { notFound } from '../../domain/domain-error.js';
 import { checkOwnerName } from '../../domain/owner-name.js';
 import { parseGoproxyRequest } from '../../goproxy/goproxy-request.js';
 import type { ModuleReadService } from '../../service/module-read-service.js';
-import { IMMUTABLE, sendZip } from '../zip-response.js';
+import { IMMUTABLE, notModified, sendZip } from '../zip-response.js';
 
 export const GOPROXY_PATH = /^\/api\/packages\/([^/]+)\/go\/(.+)$/;
 
@@ -39,8 +39,9 @@ export function registerGoproxyRoutes(router: Router, reader: ModuleReadService)
         } else {
           ctx.type = 'text/plain; charset=utf-8';
           ctx.body = reader.goMod(v);
-          ctx.set('ETag', `"${v.goModHash}"`);
-          if (ctx.fresh) ctx.status = 304;
+          const etag = `"${v.goModHash}"`;
+          ctx.set('ETag', etag);
+          if (notModified(ctx, etag)) ctx.status = 304;
         }
       }
     }

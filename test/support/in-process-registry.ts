@@ -1,0 +1,40 @@
+/** The registry started in-process on a random loopback port, for HTTP-layer tests. */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { loadConfig } from '../../registry/config/config.js';
+import { createLogger } from '../../registry/logger.js';
+import { startRegistry } from '../../registry/server.js';
+import { tempDir } from './paths.js';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface TestRegistry {
+  url: string;
+  dataDir: string;
+  /** Authorization header value for the admin token, Basic as curl --user sends it. */
+  auth: string;
+  /** Files left in the upload temp folder and blob store. */
+  storedFiles(): Promise<{ temp: string[]; blobs: string[] }>;
+  stop(): Promise<void>;
+}
+
+export async function startTestRegistry(env: Record<string, string> = {}): Promise<TestRegistry> {
+  const { dir, remove } = await tempDir('registry');
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, REGISTRY_ADMIN_TOKEN: ADMIN_TOKEN, ...env });
+  const registry = await startRegistry(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  const list = async (sub: string): Promise<string[]> => {
+    const root = path.join(config.storageDir, sub);
+    const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+    return entries.filter((e) => e.isFile()).map((e) => e.name);
+  };
+  return {
+    url: registry.url,
+    dataDir: dir,
+    auth: 'Basic ' + Buffer.from(`testuser:${ADMIN_TOKEN}`).toString('base64'),
+    storedFiles: async () => ({ temp: await list('tmp'), blobs: await list('blobs') }),
+    async stop() {
+      await registry.close();
+      await remove();
+    },
+  };
+}
