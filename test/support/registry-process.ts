@@ -1,0 +1,64 @@
+/**
+ * The registry as a separate process, started with the package's own `start`
+ * command (minus the prestart build `npm test` already did), on a random port.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { REPO_ROOT } from './paths.js';
+
+export interface RegistryProcess {
+  url: string;
+  port: number;
+  /** Every log line the process printed so far. */
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+const startCommand = (): string => {
+  const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return pkg.scripts.start;
+};
+
+export async function startRegistryProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<RegistryProcess> {
+  const child: ChildProcess = spawn('sh', ['-c', `exec ${startCommand()}`], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const lines = createInterface({ input: child.stdout! });
+  child.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`registry did not start in ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs);
+    lines.on('line', (line) => {
+      logs.push(line);
+      try {
+        const entry = JSON.parse(line) as { msg?: string; port?: number };
+        if (entry.msg === 'listening' && entry.port) {
+          clearTimeout(timer);
+          resolve(entry.port);
+        }
+      } catch {
+        // not JSON: kept in logs
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`registry exited with ${code} before listening:\n${logs.join('\n')}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    logs,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
