@@ -163,12 +163,6 @@ async function readEntries(zip: ZipArchive, prefix: string): Promise<EntryConten
 
 const EMPTY_SHA256 = createHash('sha256').digest('hex');
 
-/** node-stream-zip's own verification messages, in the words of this validator. */
-const LIBRARY_MESSAGES: Record<string, (e: ZipEntry) => string> = {
-  'Invalid size': (e) => `uncompressed size does not match declared size (${e.size} bytes)`,
-  'Invalid CRC': () => 'CRC-32 checksum mismatch',
-};
-
 async function readEntry(zip: ZipArchive, entry: ZipEntry, keep: boolean) {
   if (entry.isDirectory) {
     // Directory entries take part in Go's h1: hash as empty files.
@@ -192,8 +186,7 @@ async function readEntry(zip: ZipArchive, entry: ZipEntry, keep: boolean) {
       if (keep) chunks.push(chunk);
     }
   } catch (err) {
-    const message = (err as Error).message;
-    throw invalid(`${entry.name}: corrupt zip entry: ${LIBRARY_MESSAGES[message]?.(entry) ?? message}`);
+    throw invalid(`${entry.name}: corrupt zip entry: ${(err as Error).message}`);
   }
   if (size !== entry.size) {
     throw invalid(`${entry.name}: corrupt zip entry: uncompressed size ${size} does not match declared size ${entry.size}`);

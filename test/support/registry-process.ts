@@ -12,6 +12,8 @@ import { REPO_ROOT } from './paths.js';
 export interface RegistryProcess {
   url: string;
   port: number;
+  /** The registry's own process id (`sh -c exec` replaces the shell). */
+  pid: number;
   /** Every log line the process printed so far. */
   logs: string[];
   stop(): Promise<void>;
@@ -53,6 +55,7 @@ export async function startRegistryProcess(env: Record<string, string>, timeoutM
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    pid: child.pid!,
     logs,
     async stop() {
       if (child.exitCode !== null) return;
