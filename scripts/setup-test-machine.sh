@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond Node.js and npm, on a Debian-like machine:
-# curl (uploads, as the seeds show), PostgreSQL 15 server binaries (a throwaway
+# curl (uploads, as the seeds show), zip (the README's quick start), PostgreSQL 15 server binaries (a throwaway
 # cluster per test run) and checks for the go command (the GOPROXY client).
 set -euo pipefail
 
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 missing=()
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v zip >/dev/null 2>&1 || missing+=(zip)
 [ -x "$PG_BIN/initdb" ] || missing+=(postgresql-15)
 
 if [ ${#missing[@]} -gt 0 ]; then
