@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createOwner } from '../test/support/admin-api.js';
 import { curl } from '../test/support/curl.js';
 import { REPO_ROOT, tempDir } from '../test/support/paths.js';
 import { startRegistryProcess } from '../test/support/registry-process.js';
@@ -51,6 +52,7 @@ async function main() {
     console.log(`${(size / MiB).toFixed(1)} MiB`);
     const registry = await startRegistryProcess({ DATA_DIR: path.join(dir, 'data'), REGISTRY_ADMIN_TOKEN: TOKEN });
     try {
+      await createOwner(registry.url, TOKEN, 'bench', 'public');
       // Warm the upload path with a small module so lazy initialisation is not counted as growth.
       const small = path.join(dir, 'small.zip');
       const z = new ZipWriter(small);

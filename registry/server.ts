@@ -14,7 +14,10 @@ import { SqlModuleVersionRepository } from './repository/module-version-reposito
 import { PgDatabase } from './repository/pg-database.js';
 import { PgliteDatabase } from './repository/pglite-database.js';
 import type { SqlDatabase } from './repository/sql-database.js';
+import { SqlOwnerRepository } from './repository/owner-repository.js';
+import { AuthService } from './service/auth-service.js';
 import { DeleteService } from './service/delete-service.js';
+import { OwnerService } from './service/owner-service.js';
 import { ModuleReadService } from './service/module-read-service.js';
 import { PublishService } from './service/publish-service.js';
 import path from 'node:path';
@@ -43,9 +46,11 @@ export async function startRegistry(config: Config, logger: Logger): Promise<Run
   logger.info({ database: db.kind, applied }, 'database ready');
   const blobs = await FsBlobStore.open(config.storageDir);
   const repo = new SqlModuleVersionRepository(db);
+  const ownerRepo = new SqlOwnerRepository(db);
   const app = createApp({
     logger,
-    adminToken: admin.value,
+    auth: new AuthService(ownerRepo, admin.value, (err) => logger.warn({ err }, 'could not record token use')),
+    owners: new OwnerService(ownerRepo, blobs),
     publisher: new PublishService(repo, blobs, config.maxUploadBytes),
     reader: new ModuleReadService(repo, blobs),
     deleter: new DeleteService(repo, blobs),

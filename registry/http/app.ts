@@ -5,7 +5,10 @@ import type { Logger } from '../logger.js';
 import type { DeleteService } from '../service/delete-service.js';
 import type { ModuleReadService } from '../service/module-read-service.js';
 import type { PublishService } from '../service/publish-service.js';
-import { requireAdmin } from './admin-auth.js';
+import type { AuthService } from '../service/auth-service.js';
+import type { OwnerService } from '../service/owner-service.js';
+import { resolvePrincipal } from './credentials.js';
+import { registerAdminRoutes } from './routes/admin-routes.js';
 import { errorMapper } from './error-mapper.js';
 import { requestContext } from './request-context.js';
 import { registerDeleteRoutes } from './routes/delete-routes.js';
@@ -15,7 +18,8 @@ import { registerUploadRoutes } from './routes/upload-routes.js';
 
 export interface AppDeps {
   logger: Logger;
-  adminToken: string;
+  auth: AuthService;
+  owners: OwnerService;
   publisher: PublishService;
   reader: ModuleReadService;
   deleter: DeleteService;
@@ -28,13 +32,14 @@ export function createApp(deps: AppDeps): Koa {
   // Errors are answered by errorMapper; Koa's default handler would print them to stderr.
   app.silent = true;
   const router = new Router();
-  const authenticate = requireAdmin(deps.adminToken);
   registerHealthRoutes(router, deps.readiness);
-  registerUploadRoutes(router, deps.publisher, authenticate);
-  registerDeleteRoutes(router, deps.deleter, authenticate);
-  registerGoproxyRoutes(router, deps.reader);
+  registerAdminRoutes(router, deps.auth, deps.owners);
+  registerUploadRoutes(router, deps.auth, deps.publisher);
+  registerDeleteRoutes(router, deps.auth, deps.deleter);
+  registerGoproxyRoutes(router, deps.auth, deps.reader);
   app.use(requestContext(deps.logger));
   app.use(errorMapper);
+  app.use(resolvePrincipal(deps.auth));
   app.use(router.routes());
   app.use(router.allowedMethods());
   app.use((ctx) => {

@@ -3,7 +3,8 @@
  * Uniqueness of (owner, module, version) is the database's decision: a duplicate
  * insert surfaces as Conflict, never a check-then-insert race.
  */
-import { conflict } from '../domain/domain-error.js';
+import { conflict, notFound } from '../domain/domain-error.js';
+import { countBlobReferences, lockBlob } from './blob-references.js';
 import type { ModuleVersion, NewModuleVersion, VersionSummary } from '../domain/module-version.js';
 import { isUniqueViolation, type SqlClient, type SqlDatabase } from './sql-database.js';
 
@@ -84,6 +85,8 @@ class SqlModuleVersionTx implements ModuleVersionTx {
       );
     } catch (err) {
       if (isUniqueViolation(err)) throw conflict(`${v.modulePath}@${v.version} already exists for owner ${v.owner}`);
+      // The owner was deleted while this upload was in flight.
+      if ((err as { code?: string }).code === '23503') throw notFound('not found');
       throw err;
     }
   }
@@ -96,15 +99,11 @@ class SqlModuleVersionTx implements ModuleVersionTx {
     return rows[0]?.blob_sha256;
   }
 
-  async lockBlob(blobSha256: string) {
-    await this.client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [blobSha256]);
+  lockBlob(blobSha256: string) {
+    return lockBlob(this.client, blobSha256);
   }
 
-  async countBlobReferences(blobSha256: string) {
-    const rows = await this.client.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM module_versions WHERE blob_sha256 = $1',
-      [blobSha256],
-    );
-    return rows[0]?.n ?? 0;
+  countBlobReferences(blobSha256: string) {
+    return countBlobReferences(this.client, blobSha256);
   }
 }

@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DomainError } from '../../registry/domain/domain-error.js';
 import type { NewModuleVersion } from '../../registry/domain/module-version.js';
-import { migrate } from '../../registry/repository/migrate.js';
+import { loadMigrations, migrate } from '../../registry/repository/migrate.js';
 import { SqlModuleVersionRepository } from '../../registry/repository/module-version-repository.js';
+import { SqlOwnerRepository } from '../../registry/repository/owner-repository.js';
 import type { SqlDatabase } from '../../registry/repository/sql-database.js';
 
 const version = (over: Partial<NewModuleVersion> = {}): NewModuleVersion => ({
@@ -28,6 +29,7 @@ export function runModuleVersionRepositorySuite(name: string, open: () => Promis
     const fresh = async () => {
       const db = await open();
       await migrate(db);
+      for (const owner of ['acme', 'other']) await db.query("INSERT INTO owners (name, visibility) VALUES ($1, 'public')", [owner]);
       return { db, repo: new SqlModuleVersionRepository(db) };
     };
 
@@ -35,7 +37,7 @@ export function runModuleVersionRepositorySuite(name: string, open: () => Promis
       const db = await open();
       try {
         const [a, b] = await Promise.all([migrate(db), migrate(db)]);
-        assert.equal(a.length + b.length, 1, 'the first migration is applied exactly once');
+        assert.equal(a.length + b.length, (await loadMigrations()).length, 'each migration is applied exactly once');
         assert.deepEqual(await migrate(db), []);
       } finally {
         await db.close();
@@ -142,6 +144,40 @@ export function runModuleVersionRepositorySuite(name: string, open: () => Promis
         });
         assert.equal(left, 1);
         assert.equal(await repo.transaction((tx) => tx.removeVersion('acme', 'example.com/m', 'v1.0.0')), undefined);
+      } finally {
+        await db.close();
+      }
+    });
+  });
+}
+
+/** Owners and tokens, on the same adapters. */
+export function runOwnerRepositorySuite(name: string, open: () => Promise<SqlDatabase>): void {
+  describe(`owner repository on ${name}`, () => {
+    test('owners, tokens by digest, scopes as arrays, cascade on owner removal', async () => {
+      const db = await open();
+      try {
+        await migrate(db);
+        const repo = new SqlOwnerRepository(db);
+        await repo.transaction((tx) => tx.insertOwner('acme', 'private', 'uid-1'));
+        assert.equal((await repo.findOwner('acme'))?.managedBy, 'uid-1');
+        await repo.saveToken({ owner: 'acme', name: 'ci', digest: 'd'.repeat(64), scopes: ['read', 'write'] });
+        const found = await repo.findTokenByDigest('d'.repeat(64));
+        assert.deepEqual(found?.scopes, ['read', 'write']);
+        assert.equal(found?.expiresAt, undefined);
+        const when = new Date('2030-01-02T03:04:05Z');
+        await repo.saveToken({ owner: 'acme', name: 'ci', scopes: ['read'], expiresAt: when });
+        assert.equal((await repo.findToken('acme', 'ci'))?.digest, 'd'.repeat(64), 'no digest keeps the secret');
+        assert.equal((await repo.findToken('acme', 'ci'))?.expiresAt?.getTime(), when.getTime());
+        await assert.rejects(
+          repo.saveToken({ owner: 'acme', name: 'other', digest: 'd'.repeat(64), scopes: ['read'] }),
+          (e: unknown) => e instanceof DomainError && e.kind === 'Conflict',
+        );
+        const listed = await repo.listTokens('acme');
+        assert.equal(listed.length, 1);
+        assert.ok(!('digest' in listed[0]!), 'listings never carry the digest');
+        await repo.transaction((tx) => tx.removeOwner('acme'));
+        assert.equal(await repo.findTokenByDigest('d'.repeat(64)), undefined);
       } finally {
         await db.close();
       }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { curl, curlUpload } from '../support/curl.js';
+import { createOwner } from '../support/admin-api.js';
 import { goClient } from '../support/go-client.js';
 import { makeModuleZip } from '../support/module-zips.js';
 import { tempDir } from '../support/paths.js';
@@ -40,6 +41,7 @@ before(async () => {
   ({ dir: root, remove: cleanup } = await tempDir('e2e'));
   dataDir = path.join(root, 'data');
   registry = await start();
+  await createOwner(registry.url, TOKEN, OWNER, 'public');
 });
 after(async () => {
   await registry?.stop();

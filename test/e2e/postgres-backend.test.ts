@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { curl, curlUpload } from '../support/curl.js';
+import { createOwner } from '../support/admin-api.js';
 import { goClient } from '../support/go-client.js';
 import { makeModuleZip } from '../support/module-zips.js';
 import { tempDir } from '../support/paths.js';
@@ -44,6 +45,7 @@ const start = async () => {
 test('two replicas start together on one database, share it, and survive a restart', async () => {
   // Both apply migrations at once: the advisory lock makes one wait for the other.
   const [a, b] = await Promise.all([start(), start()]);
+  await createOwner(a.url, TOKEN, 'acme', 'public');
   const zip = await makeModuleZip(root, 'example.com/pgmod', 'v1.0.0', {
     'go.mod': 'module example.com/pgmod\n\ngo 1.21\n',
     'pg.go': 'package pgmod\n\nconst Backend = "postgres"\n',

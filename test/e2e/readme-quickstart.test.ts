@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
+import { createOwner } from '../support/admin-api.js';
 import { goClient } from '../support/go-client.js';
 import { tempDir } from '../support/paths.js';
 import { startRegistryProcess, type RegistryProcess } from '../support/registry-process.js';
@@ -30,6 +31,7 @@ after(async () => {
 
 test('quick start: zip -r -D, curl --upload-file, go install', async () => {
   const token = (await readFile(path.join(root, 'data', 'admin-token'), 'utf8')).trim();
+  await createOwner(registry.url, token, 'testuser', 'public');
   assert.match(token, /^gor_[A-Za-z0-9_-]{43}$/);
   assert.ok(registry.logs.some((l) => l.includes('admin-token')), 'the log says where the token is');
   assert.ok(!registry.logs.some((l) => l.includes(token)), 'the log never holds the token');

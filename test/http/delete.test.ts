@@ -12,6 +12,7 @@ let cleanup: () => Promise<void>;
 before(async () => {
   reg = await startTestRegistry();
   ({ dir, remove: cleanup } = await tempDir('delete'));
+  for (const owner of ['acme', 'team-a', 'team-b']) await reg.createOwner(owner);
 });
 after(async () => {
   await reg.stop();

@@ -24,6 +24,7 @@ async function upload(modulePath: string, version: string, files?: Record<string
 before(async () => {
   reg = await startTestRegistry();
   ({ dir, remove: cleanup } = await tempDir('goproxy'));
+  await reg.createOwner('acme');
   // Uploaded out of order on purpose: @latest must not be "the newest upload".
   zipBytes = await upload('example.com/lib', 'v1.10.0');
   await upload('example.com/lib', 'v1.2.0');

@@ -13,6 +13,7 @@ let cleanup: () => Promise<void>;
 before(async () => {
   reg = await startTestRegistry({ MAX_UPLOAD_BYTES: String(64 * 1024) });
   ({ dir, remove: cleanup } = await tempDir('upload'));
+  for (const owner of ['acme', 'other-owner']) await reg.createOwner(owner);
 });
 after(async () => {
   await reg.stop();
@@ -61,7 +62,7 @@ describe('upload', () => {
     assert.match(none.headers.get('www-authenticate') ?? '', /^Basic realm=/);
     await assertRefused(none, 401, /authentication required/);
     const wrong = await put(zip, { Authorization: 'Basic ' + Buffer.from('u:wrong').toString('base64') });
-    await assertRefused(wrong, 401, /invalid credentials/);
+    await assertRefused(wrong, 401, /invalid, revoked or expired token/);
     assert.equal((await put(zip, { Authorization: `Bearer ${ADMIN_TOKEN}` })).status, 201);
   });
 

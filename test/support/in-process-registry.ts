@@ -4,6 +4,7 @@ import path from 'node:path';
 import { loadConfig } from '../../registry/config/config.js';
 import { createLogger } from '../../registry/logger.js';
 import { startRegistry } from '../../registry/server.js';
+import { createOwner } from './admin-api.js';
 import { tempDir } from './paths.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -15,6 +16,7 @@ export interface TestRegistry {
   auth: string;
   /** Files left in the upload temp folder and blob store. */
   storedFiles(): Promise<{ temp: string[]; blobs: string[] }>;
+  createOwner(name: string, visibility?: string): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function startTestRegistry(env: Record<string, string> = {}): Promi
     dataDir: dir,
     auth: 'Basic ' + Buffer.from(`testuser:${ADMIN_TOKEN}`).toString('base64'),
     storedFiles: async () => ({ temp: await list('tmp'), blobs: await list('blobs') }),
+    createOwner: (name, visibility = 'public') => createOwner(registry.url, ADMIN_TOKEN, name, visibility),
     async stop() {
       await registry.close();
       await remove();

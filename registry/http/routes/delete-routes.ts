@@ -3,12 +3,14 @@
  * Gitea's API path (module path URL-escaped, as Gitea users script it).
  */
 import type Router from '@koa/router';
-import type { Context, Middleware } from 'koa';
+import type { Context } from 'koa';
 import { unescapeModulePath, unescapeVersion } from '../../domain/case-encoding.js';
 import { notFound } from '../../domain/domain-error.js';
 import { checkModulePath } from '../../domain/module-path.js';
 import { checkOwnerName } from '../../domain/owner-name.js';
+import type { AuthService } from '../../service/auth-service.js';
 import type { DeleteService } from '../../service/delete-service.js';
+import { principalOf } from '../credentials.js';
 
 const GOPROXY_DELETE = /^\/api\/packages\/([^/]+)\/go\/(.+)\/@v\/([^/]+)$/;
 const GITEA_DELETE = /^\/api\/v1\/packages\/([^/]+)\/go\/([^/]+)\/([^/]+)$/;
@@ -21,19 +23,21 @@ const decode = (s: string | undefined) => {
   }
 };
 
-export function registerDeleteRoutes(router: Router, deleter: DeleteService, authenticate: Middleware): void {
+export function registerDeleteRoutes(router: Router, auth: AuthService, deleter: DeleteService): void {
   const remove = async (ctx: Context, owner?: string, modulePath?: string, version?: string) => {
-    if (!owner || checkOwnerName(owner) || !modulePath || !version) throw notFound('not found');
+    if (!owner || checkOwnerName(owner)) throw notFound('not found');
+    await auth.writableOwner(principalOf(ctx), owner);
+    if (!modulePath || !version) throw notFound('not found');
     await deleter.deleteVersion(owner, modulePath, version);
     ctx.status = 204;
   };
-  router.delete(GOPROXY_DELETE, authenticate, async (ctx: Context) => {
+  router.delete(GOPROXY_DELETE, async (ctx: Context) => {
     const [, owner, mod, ver] = GOPROXY_DELETE.exec(ctx.path) ?? [];
     const modulePath = unescapeModulePath(decode(mod) ?? '');
     const version = unescapeVersion(decode(ver) ?? '');
     await remove(ctx, owner, modulePath, version);
   });
-  router.delete(GITEA_DELETE, authenticate, async (ctx: Context) => {
+  router.delete(GITEA_DELETE, async (ctx: Context) => {
     const [, owner, mod, ver] = GITEA_DELETE.exec(ctx.path) ?? [];
     const modulePath = decode(mod);
     const ok = modulePath !== undefined && checkModulePath(modulePath) === undefined;

@@ -8,16 +8,21 @@ import type { Context } from 'koa';
 import { notFound } from '../../domain/domain-error.js';
 import { checkOwnerName } from '../../domain/owner-name.js';
 import { parseGoproxyRequest } from '../../goproxy/goproxy-request.js';
+import type { AuthService } from '../../service/auth-service.js';
 import type { ModuleReadService } from '../../service/module-read-service.js';
+import { principalOf } from '../credentials.js';
 import { IMMUTABLE, notModified, sendZip } from '../zip-response.js';
 
 export const GOPROXY_PATH = /^\/api\/packages\/([^/]+)\/go\/(.+)$/;
 
-export function registerGoproxyRoutes(router: Router, reader: ModuleReadService): void {
+export function registerGoproxyRoutes(router: Router, auth: AuthService, reader: ModuleReadService): void {
   router.get(GOPROXY_PATH, async (ctx: Context) => {
     const [, owner, tail] = GOPROXY_PATH.exec(ctx.path) ?? [];
     const request = parseGoproxyRequest(tail ?? '');
-    if (!owner || checkOwnerName(owner) || !request) throw notFound('not found');
+    if (!owner || checkOwnerName(owner)) throw notFound('not found');
+    // Before the request is even parsed: an owner the caller may not read answers like a missing one.
+    await auth.readableOwner(principalOf(ctx), owner);
+    if (!request) throw notFound('not found');
     switch (request.kind) {
       case 'list':
         ctx.set('Cache-Control', 'no-cache');

@@ -1,18 +1,21 @@
 /** PUT /api/packages/{owner}/go/upload — the seeds' publish endpoint (curl --upload-file). */
 import type Router from '@koa/router';
-import type { Context, Middleware } from 'koa';
+import type { Context } from 'koa';
 import { invalid } from '../../domain/domain-error.js';
 import { checkOwnerName } from '../../domain/owner-name.js';
+import type { AuthService } from '../../service/auth-service.js';
 import type { PublishService } from '../../service/publish-service.js';
+import { principalOf } from '../credentials.js';
 
-export function registerUploadRoutes(router: Router, publisher: PublishService, authenticate: Middleware): void {
-  router.put('/api/packages/:owner/go/upload', authenticate, async (ctx: Context) => {
+export function registerUploadRoutes(router: Router, auth: AuthService, publisher: PublishService): void {
+  router.put('/api/packages/:owner/go/upload', async (ctx: Context) => {
     const owner = String(ctx.params.owner);
     const problem = checkOwnerName(owner);
     if (problem) throw invalid(problem);
-    const published = await publisher.publish(owner, ctx.req);
+    // Authorized before a byte of the body is read.
+    await auth.writableOwner(principalOf(ctx), owner);
+    const { modulePath, ...published } = await publisher.publish(owner, ctx.req);
     ctx.status = 201;
-    const { modulePath, ...rest } = published;
-    ctx.body = { owner, module: modulePath, ...rest };
+    ctx.body = { owner, module: modulePath, ...published };
   });
 }

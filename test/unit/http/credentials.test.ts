@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { presentedSecret } from '../../../registry/http/admin-auth.js';
+import { presentedSecret } from '../../../registry/http/credentials.js';
 
 const basic = (s: string) => 'Basic ' + Buffer.from(s).toString('base64');
 

@@ -1,0 +1,81 @@
+/** The OpenAPI 3.1 document of the admin API, built from the same zod schemas the routes validate with. */
+import { z } from 'zod';
+import { OwnerPutBody, TokenPutBody } from './admin-schemas.js';
+
+const text = { 'text/plain': { schema: { type: 'string' } } };
+const errors = {
+  '400': { description: 'Invalid path or body; the text names the field', content: text },
+  '401': { description: 'No or invalid credentials', content: text },
+  '403': { description: 'Not the admin token', content: text },
+};
+const json = (ref: string) => ({ 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } });
+const ownerParam = { name: 'owner', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9._-]{1,64}$' } };
+const tokenParam = { name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$' } };
+
+const Token = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    scopes: { type: 'array', items: { enum: ['read', 'write'] } },
+    createdAt: { type: 'string', format: 'date-time' },
+    lastUsedAt: { type: 'string', format: 'date-time' },
+    expiresAt: { type: 'string', format: 'date-time' },
+    token: { type: 'string', description: 'Only in the answer that created the token with a generated secret' },
+  },
+  required: ['name', 'scopes', 'createdAt'],
+};
+const Owner = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    visibility: { enum: ['public', 'limited', 'private'] },
+    managedBy: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+    tokens: { type: 'array', items: { $ref: '#/components/schemas/Token' } },
+  },
+  required: ['name', 'visibility', 'createdAt', 'updatedAt', 'tokens'],
+};
+
+let cached: unknown;
+
+export function adminOpenApi(): unknown {
+  cached ??= {
+    openapi: '3.1.0',
+    info: { title: 'go-registry admin API', version: '1' },
+    components: {
+      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } },
+      schemas: { OwnerPut: z.toJSONSchema(OwnerPutBody), TokenPut: z.toJSONSchema(TokenPutBody), Owner, Token },
+    },
+    security: [{ adminToken: [] }],
+    paths: {
+      '/api/admin/owners': {
+        get: { summary: 'List owners with their tokens', responses: { '200': { description: 'Owners', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Owner' } } } } }, ...errors } },
+      },
+      '/api/admin/owners/{owner}': {
+        parameters: [ownerParam],
+        get: { summary: 'One owner', responses: { '200': { description: 'The owner', content: json('Owner') }, '404': { description: 'No such owner', content: text }, ...errors } },
+        put: {
+          summary: 'Create or update an owner (idempotent)',
+          requestBody: { required: true, content: json('OwnerPut') },
+          responses: { '200': { description: 'Updated or unchanged', content: json('Owner') }, '201': { description: 'Created', content: json('Owner') }, '409': { description: 'Managed by another managedBy', content: text }, ...errors },
+        },
+        delete: {
+          summary: 'Delete an owner',
+          parameters: [{ name: 'force', in: 'query', schema: { type: 'boolean' }, description: 'Also delete its module versions' }],
+          responses: { '204': { description: 'Deleted' }, '404': { description: 'No such owner', content: text }, '409': { description: 'Has module versions and force is not set', content: text }, ...errors },
+        },
+      },
+      '/api/admin/owners/{owner}/tokens/{name}': {
+        parameters: [ownerParam, tokenParam],
+        put: {
+          summary: 'Create or update a token (idempotent for the same secret)',
+          requestBody: { required: true, content: json('TokenPut') },
+          responses: { '200': { description: 'Updated or unchanged', content: json('Token') }, '201': { description: 'Created', content: json('Token') }, '404': { description: 'No such owner', content: text }, ...errors },
+        },
+        delete: { summary: 'Revoke a token', responses: { '204': { description: 'Revoked' }, '404': { description: 'No such token', content: text }, ...errors } },
+      },
+    },
+  };
+  return cached;
+}

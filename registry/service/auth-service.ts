@@ -1,0 +1,73 @@
+/**
+ * Every authentication and authorization decision of the registry lives here:
+ * who a request is (admin token, owner token, nobody) and what it may do to an
+ * owner. An owner a principal may not read is answered exactly like one that does
+ * not exist, so existence never leaks.
+ */
+import { createHash } from 'node:crypto';
+import { DomainError, notFound } from '../domain/domain-error.js';
+import { canRead, canWrite, type Owner, type Principal } from '../domain/owner.js';
+import { digestsEqual, tokenDigest } from '../domain/token-secret.js';
+import type { OwnerRepository } from '../repository/owner-repository.js';
+
+/** Recording last use at most this often keeps reads from writing on every request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export const NOT_FOUND_MESSAGE = 'not found';
+const unauthorized = (message: string) => new DomainError('Unauthorized', message);
+
+export class AuthService {
+  private readonly adminDigest: string;
+  private readonly lastRecorded = new Map<string, number>();
+
+  constructor(
+    private readonly owners: OwnerRepository,
+    adminToken: string,
+    private readonly onUsed: (err: unknown) => void = () => {},
+  ) {
+    this.adminDigest = createHash('sha256').update(adminToken).digest('hex');
+  }
+
+  /** The principal behind a presented secret; a presented but invalid secret is 401, never anonymous. */
+  async authenticate(secret: string | undefined): Promise<Principal> {
+    if (secret === undefined) return { kind: 'anonymous' };
+    const digest = tokenDigest(secret);
+    if (digestsEqual(digest, this.adminDigest)) return { kind: 'admin' };
+    const token = await this.owners.findTokenByDigest(digest);
+    // The lookup is by digest; the comparison below keeps the decision constant-time as well.
+    if (!token || !digestsEqual(token.digest, digest)) throw unauthorized('invalid, revoked or expired token');
+    if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) throw unauthorized('invalid, revoked or expired token');
+    this.recordUse(token.owner, token.name);
+    return { kind: 'token', owner: token.owner, name: token.name, scopes: token.scopes };
+  }
+
+  /** The owner, when the principal may read it; otherwise exactly the nonexistent owner's answer. */
+  async readableOwner(principal: Principal, name: string): Promise<Owner> {
+    const owner = await this.owners.findOwner(name);
+    if (!owner || !canRead(principal, owner)) throw notFound(NOT_FOUND_MESSAGE);
+    return owner;
+  }
+
+  /** The owner, when the principal may publish to or delete from it. */
+  async writableOwner(principal: Principal, name: string): Promise<Owner> {
+    if (principal.kind === 'anonymous') throw unauthorized('authentication required: use a token with write scope as the password');
+    const owner = await this.owners.findOwner(name);
+    if (!owner) throw notFound(NOT_FOUND_MESSAGE);
+    if (canWrite(principal, owner)) return owner;
+    if (canRead(principal, owner)) throw new DomainError('Forbidden', `this token may not write to owner ${name}`);
+    throw notFound(NOT_FOUND_MESSAGE);
+  }
+
+  requireAdmin(principal: Principal): void {
+    if (principal.kind === 'anonymous') throw unauthorized('authentication required: use the admin token as a Bearer token');
+    if (principal.kind !== 'admin') throw new DomainError('Forbidden', 'the admin API needs the admin token');
+  }
+
+  private recordUse(owner: string, name: string): void {
+    const key = `${owner}\u0000${name}`;
+    const now = Date.now();
+    if (now - (this.lastRecorded.get(key) ?? 0) < LAST_USED_RESOLUTION_MS) return;
+    this.lastRecorded.set(key, now);
+    this.owners.touchToken(owner, name, new Date(now)).catch(this.onUsed);
+  }
+}

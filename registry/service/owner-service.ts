@@ -1,0 +1,102 @@
+/**
+ * Admin use cases: owners and their tokens. These are the operator's only way in,
+ * so every call is idempotent: the same PUT twice changes nothing the second time.
+ */
+import type { BlobStore } from '../blob/blob-store.js';
+import { conflict, notFound } from '../domain/domain-error.js';
+import type { Owner, Scope, TokenInfo, Visibility } from '../domain/owner.js';
+import { digestsEqual, generateTokenSecret, tokenDigest } from '../domain/token-secret.js';
+import type { OwnerRepository } from '../repository/owner-repository.js';
+
+export interface OwnerView extends Owner {
+  tokens: Omit<TokenInfo, 'owner'>[];
+}
+
+export interface TokenPut {
+  scopes: Scope[];
+  expiresAt?: Date;
+  /** Caller-supplied secret (the operator keeps it in a Secret); generated when absent. */
+  token?: string;
+}
+
+export class OwnerService {
+  constructor(
+    private readonly owners: OwnerRepository,
+    private readonly blobs: BlobStore,
+  ) {}
+
+  async list(): Promise<OwnerView[]> {
+    const [owners, tokens] = await Promise.all([this.owners.listOwners(), this.owners.listTokens()]);
+    return owners.map((o) => view(o, tokens.filter((t) => t.owner === o.name)));
+  }
+
+  async get(name: string): Promise<OwnerView> {
+    const owner = await this.owners.findOwner(name);
+    if (!owner) throw notFound(`owner ${name} not found`);
+    return view(owner, await this.owners.listTokens(name));
+  }
+
+  /** Creates (created: true) or updates an owner; a different managedBy is a Conflict. */
+  async put(name: string, visibility: Visibility, managedBy?: string): Promise<{ created: boolean; owner: OwnerView }> {
+    const created = await this.owners.transaction(async (tx) => {
+      const current = await tx.lockOwner(name);
+      if (!current) {
+        await tx.insertOwner(name, visibility, managedBy);
+        return true;
+      }
+      if (managedBy && current.managedBy && current.managedBy !== managedBy) {
+        throw conflict(`owner ${name} is managed by ${current.managedBy}`);
+      }
+      const nextManagedBy = managedBy ?? current.managedBy;
+      if (current.visibility !== visibility || current.managedBy !== nextManagedBy) {
+        await tx.updateOwner(name, visibility, nextManagedBy);
+      }
+      return false;
+    });
+    return { created, owner: await this.get(name) };
+  }
+
+  /** Deletes an owner; with modules only when forced, and then its blobs as they become unreferenced. */
+  async delete(name: string, force: boolean): Promise<void> {
+    await this.owners.transaction(async (tx) => {
+      if (!(await tx.lockOwner(name))) throw notFound(`owner ${name} not found`);
+      const versions = await tx.countVersions(name);
+      if (versions > 0 && !force) {
+        throw conflict(`owner ${name} has ${versions} module versions: delete them first or use ?force=true`);
+      }
+      for (const blob of await tx.removeVersions(name)) {
+        await tx.lockBlob(blob);
+        if ((await tx.countBlobReferences(blob)) === 0) await this.blobs.delete(blob);
+      }
+      await tx.removeOwner(name);
+    });
+  }
+
+  /**
+   * Creates or updates a token. Returns the secret only when the registry generated
+   * it for a new token; a repeated PUT of the same caller-supplied secret is a no-op.
+   */
+  async putToken(owner: string, name: string, put: TokenPut): Promise<{ created: boolean; changed: boolean; token?: string }> {
+    if (!(await this.owners.findOwner(owner))) throw notFound(`owner ${owner} not found`);
+    const current = await this.owners.findToken(owner, name);
+    const scopes = [...new Set(put.scopes)].sort() as Scope[];
+    const secret = put.token ?? (current ? undefined : generateTokenSecret());
+    const digest = secret && tokenDigest(secret);
+    const sameSecret = !digest || (current !== undefined && digestsEqual(current.digest, digest));
+    const sameRest =
+      current !== undefined &&
+      current.scopes.join() === scopes.join() &&
+      (current.expiresAt?.getTime() ?? null) === (put.expiresAt?.getTime() ?? null);
+    if (current && sameSecret && sameRest) return { created: false, changed: false };
+    await this.owners.saveToken({ owner, name, digest: sameSecret && current ? undefined : digest, scopes, expiresAt: put.expiresAt });
+    return { created: !current, changed: true, token: !current && !put.token ? secret : undefined };
+  }
+
+  async deleteToken(owner: string, name: string): Promise<void> {
+    if (!(await this.owners.removeToken(owner, name))) throw notFound(`token ${name} of owner ${owner} not found`);
+  }
+}
+
+function view(owner: Owner, tokens: TokenInfo[]): OwnerView {
+  return { ...owner, tokens: tokens.map(({ owner: _owner, ...t }) => t) };
+}
