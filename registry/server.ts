@@ -8,6 +8,7 @@ import { FsBlobStore } from './blob/fs-blob-store.js';
 import { resolveAdminToken } from './config/admin-token.js';
 import type { Config } from './config/config.js';
 import { createApp } from './http/app.js';
+import { createTlsServer } from './http/tls-server.js';
 import type { Logger } from './logger.js';
 import { migrate } from './repository/migrate.js';
 import { SqlModuleVersionRepository } from './repository/module-version-repository.js';
@@ -59,7 +60,7 @@ export async function startRegistry(config: Config, logger: Logger): Promise<Run
       blobStore: () => blobs.checkWritable(),
     },
   });
-  const server = http.createServer(app.callback());
+  const server = config.tls ? createTlsServer(config.tls, app.callback(), logger) : http.createServer(app.callback());
   // Uploads of hundreds of MiB over slow links must not be cut by the default 5 min request timeout.
   server.requestTimeout = 0;
   await new Promise<void>((resolve, reject) => {
@@ -68,7 +69,8 @@ export async function startRegistry(config: Config, logger: Logger): Promise<Run
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const scheme = config.tls ? 'https' : 'http';
+  const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.info({ port, url }, 'listening');
   return {
     port,

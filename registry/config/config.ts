@@ -15,6 +15,9 @@ const schema = z.object({
   STORAGE_DIR: z.string().min(1).optional(),
   REGISTRY_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(500 * MiB),
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -27,6 +30,10 @@ export interface Config {
   adminToken: string | undefined;
   maxUploadBytes: number;
   logLevel: string;
+  /** HTTPS when both are set; reloaded when the files change. */
+  tls: { certFile: string; keyFile: string } | undefined;
+  /** Serve /metrics on this port instead of the main one. */
+  metricsPort: number | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -40,6 +47,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const c = parsed.data;
+  if (Boolean(c.TLS_CERT_FILE) !== Boolean(c.TLS_KEY_FILE)) {
+    throw new ConfigError('invalid configuration:\n  TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+  }
   const dataDir = path.resolve(c.DATA_DIR);
   return {
     port: c.PORT,
@@ -50,5 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: c.REGISTRY_ADMIN_TOKEN,
     maxUploadBytes: c.MAX_UPLOAD_BYTES,
     logLevel: c.LOG_LEVEL,
+    tls: c.TLS_CERT_FILE && c.TLS_KEY_FILE ? { certFile: path.resolve(c.TLS_CERT_FILE), keyFile: path.resolve(c.TLS_KEY_FILE) } : undefined,
+    metricsPort: c.METRICS_PORT,
   };
 }

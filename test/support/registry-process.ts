@@ -33,14 +33,16 @@ export async function startRegistryProcess(env: Record<string, string>, timeoutM
   const logs: string[] = [];
   const lines = createInterface({ input: child.stdout! });
   child.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));
+  let url = '';
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`registry did not start in ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs);
     lines.on('line', (line) => {
       logs.push(line);
       try {
-        const entry = JSON.parse(line) as { msg?: string; port?: number };
+        const entry = JSON.parse(line) as { msg?: string; port?: number; url?: string };
         if (entry.msg === 'listening' && entry.port) {
           clearTimeout(timer);
+          url = entry.url ?? `http://127.0.0.1:${entry.port}`;
           resolve(entry.port);
         }
       } catch {
@@ -53,7 +55,7 @@ export async function startRegistryProcess(env: Record<string, string>, timeoutM
     });
   });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     pid: child.pid!,
     logs,
