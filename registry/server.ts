@@ -8,6 +8,9 @@ import { FsBlobStore } from './blob/fs-blob-store.js';
 import { resolveAdminToken } from './config/admin-token.js';
 import type { Config } from './config/config.js';
 import { createApp } from './http/app.js';
+import { serveMetrics } from './http/metrics-middleware.js';
+import { RegistryMetrics } from './metrics.js';
+import Koa from 'koa';
 import { createTlsServer } from './http/tls-server.js';
 import type { Logger } from './logger.js';
 import { migrate } from './repository/migrate.js';
@@ -27,6 +30,8 @@ import { mkdir } from 'node:fs/promises';
 export interface RunningRegistry {
   port: number;
   url: string;
+  /** Where /metrics is served when METRICS_PORT is set. */
+  metricsUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -48,8 +53,11 @@ export async function startRegistry(config: Config, logger: Logger): Promise<Run
   const blobs = await FsBlobStore.open(config.storageDir);
   const repo = new SqlModuleVersionRepository(db);
   const ownerRepo = new SqlOwnerRepository(db);
+  const metrics = new RegistryMetrics(() => db.poolStats?.());
   const app = createApp({
     logger,
+    metrics,
+    metricsOnMainPort: config.metricsPort === undefined,
     auth: new AuthService(ownerRepo, admin.value, (err) => logger.warn({ err }, 'could not record token use')),
     owners: new OwnerService(ownerRepo, blobs),
     publisher: new PublishService(repo, blobs, config.maxUploadBytes),
@@ -67,20 +75,41 @@ export async function startRegistry(config: Config, logger: Logger): Promise<Run
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
   });
+  const metricsServer = config.metricsPort === undefined ? undefined : await listenMetrics(metrics, config.metricsPort, config.host);
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const scheme = config.tls ? 'https' : 'http';
   const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  logger.info({ port, url }, 'listening');
+  const metricsPort = metricsServer && (metricsServer.address() as AddressInfo).port;
+  logger.info({ port, url, metricsPort }, 'listening');
   return {
     port,
     url,
+    metricsUrl: metricsPort === undefined ? undefined : `http://${host}:${metricsPort}/metrics`,
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      metricsServer?.close();
       await db.close();
     },
   };
+}
+
+/** /metrics on its own port (METRICS_PORT), so it can stay off the public Service. */
+async function listenMetrics(metrics: RegistryMetrics, port: number, host: string): Promise<http.Server> {
+  const app = new Koa();
+  const serve = serveMetrics(metrics);
+  app.use(async (ctx) => {
+    if (ctx.path === '/metrics') return serve(ctx);
+    ctx.status = 404;
+    ctx.body = 'not found\n';
+  });
+  const server = http.createServer(app.callback());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  return server;
 }

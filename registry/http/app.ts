@@ -10,6 +10,8 @@ import type { OwnerService } from '../service/owner-service.js';
 import { resolvePrincipal } from './credentials.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { errorMapper } from './error-mapper.js';
+import type { RegistryMetrics } from '../metrics.js';
+import { recordMetrics, serveMetrics } from './metrics-middleware.js';
 import { requestContext } from './request-context.js';
 import { registerDeleteRoutes } from './routes/delete-routes.js';
 import { registerGoproxyRoutes } from './routes/goproxy-routes.js';
@@ -24,6 +26,9 @@ export interface AppDeps {
   reader: ModuleReadService;
   deleter: DeleteService;
   readiness: ReadinessChecks;
+  metrics: RegistryMetrics;
+  /** false when METRICS_PORT serves /metrics separately */
+  metricsOnMainPort: boolean;
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -37,7 +42,9 @@ export function createApp(deps: AppDeps): Koa {
   registerUploadRoutes(router, deps.auth, deps.publisher);
   registerDeleteRoutes(router, deps.auth, deps.deleter);
   registerGoproxyRoutes(router, deps.auth, deps.reader);
+  if (deps.metricsOnMainPort) router.get('metrics', '/metrics', serveMetrics(deps.metrics));
   app.use(requestContext(deps.logger));
+  app.use(recordMetrics(deps.metrics));
   app.use(errorMapper);
   app.use(resolvePrincipal(deps.auth));
   app.use(router.routes());

@@ -46,6 +46,10 @@ export class PgDatabase implements SqlDatabase {
     }
   }
 
+  poolStats() {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
   close(): Promise<void> {
     return this.pool.end();
   }

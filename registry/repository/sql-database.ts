@@ -14,6 +14,8 @@ export interface SqlDatabase extends SqlClient {
   close(): Promise<void>;
   /** Human-readable name for logs: "postgres" or "pglite". */
   readonly kind: string;
+  /** Connection pool numbers, where there is a pool. */
+  poolStats?(): { total: number; idle: number; waiting: number };
 }
 
 /** PostgreSQL's unique_violation, as both drivers report it. */

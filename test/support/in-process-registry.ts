@@ -11,6 +11,7 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 export interface TestRegistry {
   url: string;
+  metricsUrl: string | undefined;
   dataDir: string;
   /** Authorization header value for the admin token, Basic as curl --user sends it. */
   auth: string;
@@ -31,6 +32,7 @@ export async function startTestRegistry(env: Record<string, string> = {}): Promi
   };
   return {
     url: registry.url,
+    metricsUrl: registry.metricsUrl,
     dataDir: dir,
     auth: 'Basic ' + Buffer.from(`testuser:${ADMIN_TOKEN}`).toString('base64'),
     storedFiles: async () => ({ temp: await list('tmp'), blobs: await list('blobs') }),

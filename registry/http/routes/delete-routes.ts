@@ -31,13 +31,13 @@ export function registerDeleteRoutes(router: Router, auth: AuthService, deleter:
     await deleter.deleteVersion(owner, modulePath, version);
     ctx.status = 204;
   };
-  router.delete(GOPROXY_DELETE, async (ctx: Context) => {
+  router.delete('delete-version', GOPROXY_DELETE, async (ctx: Context) => {
     const [, owner, mod, ver] = GOPROXY_DELETE.exec(ctx.path) ?? [];
     const modulePath = unescapeModulePath(decode(mod) ?? '');
     const version = unescapeVersion(decode(ver) ?? '');
     await remove(ctx, owner, modulePath, version);
   });
-  router.delete(GITEA_DELETE, async (ctx: Context) => {
+  router.delete('delete-version-gitea', GITEA_DELETE, async (ctx: Context) => {
     const [, owner, mod, ver] = GITEA_DELETE.exec(ctx.path) ?? [];
     const modulePath = decode(mod);
     const ok = modulePath !== undefined && checkModulePath(modulePath) === undefined;

@@ -16,13 +16,14 @@ import { IMMUTABLE, notModified, sendZip } from '../zip-response.js';
 export const GOPROXY_PATH = /^\/api\/packages\/([^/]+)\/go\/(.+)$/;
 
 export function registerGoproxyRoutes(router: Router, auth: AuthService, reader: ModuleReadService): void {
-  router.get(GOPROXY_PATH, async (ctx: Context) => {
+  router.get('goproxy', GOPROXY_PATH, async (ctx: Context) => {
     const [, owner, tail] = GOPROXY_PATH.exec(ctx.path) ?? [];
     const request = parseGoproxyRequest(tail ?? '');
     if (!owner || checkOwnerName(owner)) throw notFound('not found');
     // Before the request is even parsed: an owner the caller may not read answers like a missing one.
     await auth.readableOwner(principalOf(ctx), owner);
     if (!request) throw notFound('not found');
+    ctx.state.goproxyKind = request.kind;
     switch (request.kind) {
       case 'list':
         ctx.set('Cache-Control', 'no-cache');

@@ -8,13 +8,14 @@ import type { PublishService } from '../../service/publish-service.js';
 import { principalOf } from '../credentials.js';
 
 export function registerUploadRoutes(router: Router, auth: AuthService, publisher: PublishService): void {
-  router.put('/api/packages/:owner/go/upload', async (ctx: Context) => {
+  router.put('upload', '/api/packages/:owner/go/upload', async (ctx: Context) => {
     const owner = String(ctx.params.owner);
     const problem = checkOwnerName(owner);
     if (problem) throw invalid(problem);
     // Authorized before a byte of the body is read.
     await auth.writableOwner(principalOf(ctx), owner);
     const { modulePath, ...published } = await publisher.publish(owner, ctx.req);
+    ctx.state.uploadedBytes = published.size;
     ctx.status = 201;
     ctx.body = { owner, module: modulePath, ...published };
   });

@@ -1,0 +1,39 @@
+/** Records each request in the Prometheus metrics after it is answered, and serves /metrics. */
+import type { Context, Next } from 'koa';
+import { uploadResult, type RegistryMetrics } from '../metrics.js';
+
+/** The matched route's name or template; never the raw path, so label cardinality stays bounded. */
+function routeLabel(ctx: Context): string {
+  const c = ctx as Context & { _matchedRouteName?: string; _matchedRoute?: string | RegExp };
+  if (c._matchedRouteName) return c._matchedRouteName;
+  return typeof c._matchedRoute === 'string' ? c._matchedRoute : 'unmatched';
+}
+
+export function recordMetrics(metrics: RegistryMetrics) {
+  return async (ctx: Context, next: Next) => {
+    const stop = metrics.httpDuration.startTimer();
+    try {
+      await next();
+    } finally {
+      const route = routeLabel(ctx);
+      stop({ method: ctx.method, route, status: String(ctx.status) });
+      if (ctx.status === 401) metrics.authFailures.inc();
+      if (route === 'upload') {
+        metrics.uploads.inc({ result: uploadResult(ctx.status) });
+        if (ctx.status === 201) metrics.uploadedBytes.inc(Number(ctx.state.uploadedBytes ?? 0));
+      }
+      const kind = ctx.state.goproxyKind as string | undefined;
+      if (kind && (ctx.status === 200 || ctx.status === 206 || ctx.status === 304)) {
+        metrics.downloads.inc({ kind });
+        if (ctx.method === 'GET' && ctx.status !== 304) metrics.servedBytes.inc(ctx.length ?? 0);
+      }
+    }
+  };
+}
+
+export function serveMetrics(metrics: RegistryMetrics) {
+  return async (ctx: Context) => {
+    ctx.type = metrics.registry.contentType;
+    ctx.body = await metrics.registry.metrics();
+  };
+}

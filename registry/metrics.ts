@@ -1,0 +1,56 @@
+/**
+ * Prometheus metrics (prom-client). Labels are bounded: `route` is the route
+ * template or name, never an owner or module path.
+ */
+import client from 'prom-client';
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+export class RegistryMetrics {
+  readonly registry = new client.Registry();
+  readonly httpDuration: client.Histogram<'method' | 'route' | 'status'>;
+  readonly uploads: client.Counter<'result'>;
+  readonly uploadedBytes: client.Counter;
+  readonly servedBytes: client.Counter;
+  readonly downloads: client.Counter<'kind'>;
+  readonly authFailures: client.Counter;
+
+  constructor(poolStats?: () => PoolStats | undefined) {
+    const registers = [this.registry];
+    client.collectDefaultMetrics({ register: this.registry });
+    this.httpDuration = new client.Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by method, route template and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.uploads = new client.Counter({ name: 'goregistry_uploads_total', help: 'Module uploads by result', labelNames: ['result'], registers });
+    this.uploadedBytes = new client.Counter({ name: 'goregistry_uploaded_bytes_total', help: 'Bytes of published module zips', registers });
+    this.servedBytes = new client.Counter({ name: 'goregistry_served_bytes_total', help: 'Bytes served by the GOPROXY endpoints', registers });
+    this.downloads = new client.Counter({ name: 'goregistry_downloads_total', help: 'GOPROXY requests answered, by kind', labelNames: ['kind'], registers });
+    this.authFailures = new client.Counter({ name: 'goregistry_auth_failures_total', help: 'Requests answered 401', registers });
+    new client.Gauge({
+      name: 'goregistry_db_pool_connections',
+      help: 'PostgreSQL pool connections by state (absent for the embedded database)',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const stats = poolStats?.();
+        if (!stats) return;
+        this.set({ state: 'total' }, stats.total);
+        this.set({ state: 'idle' }, stats.idle);
+        this.set({ state: 'waiting' }, stats.waiting);
+      },
+    });
+  }
+}
+
+const UPLOAD_RESULTS: Record<number, string> = {
+  201: 'published', 400: 'invalid', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'too_large',
+};
+export const uploadResult = (status: number) => UPLOAD_RESULTS[status] ?? (status >= 500 ? 'error' : 'other');
