@@ -1,11 +1,11 @@
 // Runs every compiled test file under node's built-in test runner (npm test builds first).
-// Node 20's --test takes no globs, so the files are listed here: unit, integration, http, e2e.
+// Node 20's --test takes no globs, so the files are listed here: unit, integration, http, e2e, k8s.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve('dist/test');
-const order = ['unit', 'integration', 'http', 'e2e'];
+const order = ['unit', 'integration', 'http', 'e2e', 'k8s'];
 const files = readdirSync(root, { recursive: true })
   .map(String)
   .filter((f) => f.endsWith('.test.js'))
