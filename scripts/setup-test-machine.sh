@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond Node.js and npm, on a Debian-like machine:
-# curl (uploads, as the seeds show), zip (the README's quick start), PostgreSQL 15 server binaries (a throwaway
+# curl (uploads, as the seeds show), zip (the README's quick start), openssl (test
+# certificates), PostgreSQL 15 server binaries (a throwaway
 # cluster per test run) and checks for the go command (the GOPROXY client).
 set -euo pipefail
 
@@ -8,6 +9,7 @@ PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 missing=()
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v zip >/dev/null 2>&1 || missing+=(zip)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [ -x "$PG_BIN/initdb" ] || missing+=(postgresql-15)
 
 if [ ${#missing[@]} -gt 0 ]; then
@@ -30,7 +32,7 @@ if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then
 fi
 
 if ! command -v go >/dev/null 2>&1; then
-  echo "setup: the go command (Go >= 1.21) is needed as the GOPROXY client in end-to-end tests: install Go from https://go.dev/dl/" >&2
+  echo "setup: the go command (Go >= 1.21) is needed as the GOPROXY client in end-to-end tests and to build the test Kubernetes control plane: install Go from https://go.dev/dl/" >&2
   exit 1
 fi
 echo "setup: $(go version), $("$PG_BIN/postgres" --version), $(curl --version | head -1 | cut -d' ' -f1-2), node $(node --version)" >&2

@@ -1,7 +1,9 @@
 // Runs every compiled test file under node's built-in test runner (npm test builds first).
 // Node 20's --test takes no globs, so the files are listed here: unit, integration, http, e2e, k8s.
+// Suites that need Kubernetes share one control plane per run, started here and handed over in
+// GO_REGISTRY_TEST_CLUSTER; each suite works in namespaces of its own.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve('dist/test');
@@ -17,6 +19,23 @@ if (files.length === 0) {
   console.error('no test files found under dist/test: run `npm run build` first');
   process.exit(1);
 }
+
+// Suites that use sharedCluster() say so in their source.
+const needsCluster = files.some((f) => /sharedCluster\(/.test(readFileText(f)));
+let cluster;
+const env = { ...process.env };
+if (needsCluster) {
+  const { startCluster, SHARED_CLUSTER_ENV } = await import(path.join(root, 'k8s', 'cluster.js'));
+  cluster = await startCluster();
+  const { kubeconfig, kubectlPath, helmPath, server } = cluster;
+  env[SHARED_CLUSTER_ENV] = JSON.stringify({ kubeconfig, kubectlPath, helmPath, server });
+}
+
 const reporter = process.env.CI ? ['--test-reporter=spec'] : [];
-const result = spawnSync(process.execPath, ['--test', ...reporter, ...files], { stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--test', ...reporter, ...files], { stdio: 'inherit', env });
+await cluster?.stop();
 process.exit(result.status ?? 1);
+
+function readFileText(file) {
+  return readFileSync(file, 'utf8');
+}

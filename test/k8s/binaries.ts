@@ -56,7 +56,8 @@ function requireGo(): void {
 /** Runs go with progress on stderr: one line every 100 packages compiled. */
 function go(args: string[], cwd: string, env: NodeJS.ProcessEnv, label: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('go', args, { cwd, env: { ...process.env, GOTOOLCHAIN: 'local', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    // GOTOOLCHAIN=auto: an older local Go fetches the release go.mod asks for (Go >= 1.26) from the module proxy.
+    const child = spawn('go', args, { cwd, env: { ...process.env, GOTOOLCHAIN: 'auto', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let packages = 0;
     let tail = '';
     child.stderr.on('data', (chunk: Buffer) => {

@@ -152,11 +152,12 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
   }
 }
 
-/** kubectl through the multi-call binary, with this cluster's kubeconfig. */
-function kubectlRunner(testenv: string, config: string) {
+/** kubectl with this cluster's kubeconfig: the multi-call binary (component first) or its kubectl link. */
+function kubectlRunner(binary: string, config: string, multiCall = true) {
   return (args: string[], input?: string) =>
     new Promise<{ stdout: string; stderr: string; code: number }>((resolve, reject) => {
-      const child = spawn(testenv, ['kubectl', `--kubeconfig=${config}`, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const argv = [...(multiCall ? ['kubectl'] : []), `--kubeconfig=${config}`, ...args];
+      const child = spawn(binary, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
       child.stdin.end(input ?? '');
       let stdout = '';
       let stderr = '';
@@ -165,4 +166,48 @@ function kubectlRunner(testenv: string, config: string) {
       child.on('error', reject);
       child.on('close', (code) => resolve({ stdout, stderr, code: code ?? 1 }));
     });
+}
+
+/** How test/run.mjs hands one cluster to every test process of a run. */
+export const SHARED_CLUSTER_ENV = 'GO_REGISTRY_TEST_CLUSTER';
+
+export interface SharedCluster {
+  kubeconfig: string;
+  kubectlPath: string;
+  helmPath: string;
+  server: string;
+  kubectl: Cluster['kubectl'];
+  /** A fresh namespace for one suite; suites sharing a cluster stay apart by namespace. */
+  namespace(prefix: string): Promise<string>;
+  /** Stops the cluster if this process started it; a no-op for the run's shared one. */
+  release(): Promise<void>;
+}
+
+let namespaceCounter = 0;
+
+/**
+ * The run's shared cluster when test/run.mjs started one, else a cluster of this
+ * process's own (when a suite runs alone).
+ */
+export async function sharedCluster(): Promise<SharedCluster> {
+  const handed = process.env[SHARED_CLUSTER_ENV];
+  const own = handed ? undefined : await startCluster();
+  const info = handed
+    ? (JSON.parse(handed) as Pick<Cluster, 'kubeconfig' | 'kubectlPath' | 'helmPath' | 'server'>)
+    : own!;
+  const kubectl = kubectlRunner(info.kubectlPath, info.kubeconfig, false);
+  return {
+    kubeconfig: info.kubeconfig,
+    kubectlPath: info.kubectlPath,
+    helmPath: info.helmPath,
+    server: info.server,
+    kubectl,
+    async namespace(prefix) {
+      const name = `${prefix}-${process.pid}-${namespaceCounter++}`;
+      const r = await kubectl(['create', 'namespace', name]);
+      if (r.code !== 0) throw new Error(`creating namespace ${name}: ${r.stderr}`);
+      return name;
+    },
+    release: async () => own?.stop(),
+  };
 }

@@ -14,7 +14,19 @@ let cluster: Cluster;
 before(async () => {
   cluster = await startCluster();
 }, { timeout: 60 * 60 * 1000 }); // the first run builds the control plane
-after(() => cluster?.stop());
+after(async () => {
+  const pids = cluster?.pids ?? [];
+  await cluster?.stop();
+  const alive = pids.filter((pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  assert.deepEqual(alive, [], 'stop() leaves no control-plane process behind');
+});
 
 const ok = async (args: string[], input?: string) => {
   const r = await cluster.kubectl(args, input);
