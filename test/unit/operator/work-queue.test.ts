@@ -26,7 +26,9 @@ describe('rate limiters', () => {
     assert.equal(b.when('k'), 100);
     assert.equal(b.when('k'), 200);
     now += 1000;
-    assert.equal(b.when('k'), 100, 'refilled 10 tokens, 2 were owed');
+    // 10 tokens refilled, 2 of them owed: 8 pass at once, the 9th waits.
+    for (let i = 0; i < 8; i++) assert.equal(b.when('k'), 0);
+    assert.equal(b.when('k'), 100);
   });
 
   test('the default is the maximum of both', () => {
