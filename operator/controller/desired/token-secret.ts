@@ -1,0 +1,86 @@
+/**
+ * The Secret a token is delivered in: everything a Pod or CI job needs to run `go`
+ * against the registry. A pure function of its inputs, so it is compared, not diffed.
+ */
+import type { V1Secret } from '@kubernetes/client-node';
+import {
+  API_VERSION,
+  ISSUED_AT_ANNOTATION,
+  KIND,
+  MANAGED_BY,
+  OWNER_RESOURCE_LABEL,
+  TOKEN_NAME_LABEL,
+  type DesiredToken,
+  type GoPackageOwner,
+} from '../../api/gopackageowner.js';
+
+export interface RegistryEndpoint {
+  /** What clients use, e.g. https://registry.example.com */
+  publicUrl: string;
+  /** PEM of the private CA that signed the registry's certificate, if any. */
+  caPem: string | undefined;
+  /** GONOSUMDB value written to every Secret. */
+  noSumDb: string;
+}
+
+export function tokenSecret(
+  cr: GoPackageOwner,
+  owner: string,
+  token: DesiredToken,
+  secret: string,
+  issuedAt: string,
+  registry: RegistryEndpoint,
+): V1Secret {
+  const url = new URL(registry.publicUrl);
+  const base = registry.publicUrl.replace(/\/+$/, '');
+  // go matches .netrc machines against host[:port]; URL.host omits default ports, as go does.
+  const data: Record<string, string> = {
+    token: secret,
+    username: token.name,
+    '.netrc': `machine ${url.host} login ${token.name} password ${secret}\n`,
+    GOPROXY: `${base}/api/packages/${owner}/go`,
+    GONOSUMDB: registry.noSumDb,
+  };
+  if (registry.caPem) data['ca.crt'] = registry.caPem;
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
+    metadata: {
+      name: token.secretName,
+      namespace: cr.metadata!.namespace,
+      labels: {
+        'app.kubernetes.io/managed-by': MANAGED_BY,
+        [OWNER_RESOURCE_LABEL]: cr.metadata!.name!,
+        [TOKEN_NAME_LABEL]: token.name,
+      },
+      annotations: { [ISSUED_AT_ANNOTATION]: issuedAt },
+      ownerReferences: [
+        { apiVersion: API_VERSION, kind: KIND, name: cr.metadata!.name!, uid: cr.metadata!.uid!, controller: true, blockOwnerDeletion: true },
+      ],
+    },
+    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+  };
+}
+
+/** Does the live Secret already say what the desired one says (data, labels, annotations, owner)? */
+export function secretMatches(live: V1Secret, desired: V1Secret): boolean {
+  const same = (a: object | undefined, b: object | undefined) => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
+  const ownerUid = (s: V1Secret) => s.metadata?.ownerReferences?.find((r) => r.controller)?.uid;
+  return (
+    same(live.data, desired.data) &&
+    Object.entries(desired.metadata?.labels ?? {}).every(([k, v]) => live.metadata?.labels?.[k] === v) &&
+    Object.entries(desired.metadata?.annotations ?? {}).every(([k, v]) => live.metadata?.annotations?.[k] === v) &&
+    ownerUid(live) === ownerUid(desired)
+  );
+}
+
+const sorted = (o: object | undefined) => (o ? Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b))) : {});
+
+/** The token value a live Secret holds, if it is one of ours and intact. */
+export function secretValue(live: V1Secret | undefined): string | undefined {
+  const raw = live?.data?.token;
+  if (!raw) return undefined;
+  const value = Buffer.from(raw, 'base64').toString('utf8');
+  return /^gor_[A-Za-z0-9_-]{43,200}$/.test(value) ? value : undefined;
+}
