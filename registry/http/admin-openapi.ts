@@ -66,6 +66,13 @@ export function adminOpenApi(): unknown {
           responses: { '204': { description: 'Deleted' }, '404': { description: 'No such owner', content: text }, '409': { description: 'Has module versions and force is not set', content: text }, ...errors },
         },
       },
+      '/api/admin/owners/{owner}/managed-by/{id}': {
+        parameters: [ownerParam, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        delete: {
+          summary: 'Release the claim of managedBy {id} on the owner (idempotent)',
+          responses: { '204': { description: 'Released, or not claimed' }, '404': { description: 'No such owner', content: text }, '409': { description: 'Managed by another id', content: text }, ...errors },
+        },
+      },
       '/api/admin/owners/{owner}/tokens/{name}': {
         parameters: [ownerParam, tokenParam],
         put: {

@@ -56,6 +56,17 @@ export class OwnerService {
     return { created, owner: await this.get(name) };
   }
 
+  /** Clears managedBy when it is this id (idempotent); another manager's claim is a Conflict. */
+  async release(name: string, managedBy: string): Promise<void> {
+    await this.owners.transaction(async (tx) => {
+      const current = await tx.lockOwner(name);
+      if (!current) throw notFound(`owner ${name} not found`);
+      if (current.managedBy === undefined) return;
+      if (current.managedBy !== managedBy) throw conflict(`owner ${name} is managed by ${current.managedBy}`);
+      await tx.updateOwner(name, current.visibility, undefined);
+    });
+  }
+
   /** Deletes an owner; with modules only when forced, and then its blobs as they become unreferenced. */
   async delete(name: string, force: boolean): Promise<void> {
     await this.owners.transaction(async (tx) => {

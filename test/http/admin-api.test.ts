@@ -49,6 +49,17 @@ describe('admin API', () => {
     assert.equal((await call('GET', '/owners/claimed')).json().visibility, 'public');
   });
 
+  test('a managedBy claim can be released by its holder only, and then taken by another', async () => {
+    await call('PUT', '/owners/handover', { visibility: 'public', managedBy: 'uid-old' });
+    assert.equal((await call('DELETE', '/owners/handover/managed-by/uid-new')).status, 409);
+    assert.equal((await call('DELETE', '/owners/handover/managed-by/uid-old')).status, 204);
+    assert.equal((await call('DELETE', '/owners/handover/managed-by/uid-old')).status, 204, 'idempotent');
+    assert.equal((await call('GET', '/owners/handover')).json().managedBy, undefined);
+    assert.equal((await call('PUT', '/owners/handover', { visibility: 'private', managedBy: 'uid-new' })).status, 200);
+    assert.equal((await call('GET', '/owners/handover')).json().managedBy, 'uid-new');
+    assert.equal((await call('DELETE', '/owners/ghost/managed-by/x')).status, 404);
+  });
+
   test('DELETE owner: 409 while it has modules, force deletes them; 404 after', async () => {
     await call('PUT', '/owners/doomed', { visibility: 'public' });
     const zip = await readFile(await makeModuleZip(dir, 'example.com/doomed', 'v1.0.0'));

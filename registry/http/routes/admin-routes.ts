@@ -51,6 +51,10 @@ export function registerAdminRoutes(router: Router, auth: AuthService, owners: O
     await owners.delete(ownerParam(ctx), ctx.query.force === 'true');
     ctx.status = 204;
   });
+  router.delete('/api/admin/owners/:owner/managed-by/:id', admin, async (ctx: Context) => {
+    await owners.release(ownerParam(ctx), String(ctx.params.id));
+    ctx.status = 204;
+  });
   router.put('/api/admin/owners/:owner/tokens/:name', admin, async (ctx: Context) => {
     const owner = ownerParam(ctx);
     const name = tokenParam(ctx);

@@ -1,0 +1,67 @@
+/** Operator configuration from the environment, validated once at start. */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { z } from 'zod';
+import { parseGoDuration } from './api/gopackageowner.js';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const schema = z.object({
+  REGISTRY_URL: z.url(),
+  REGISTRY_PUBLIC_URL: z.url().optional(),
+  REGISTRY_CA_FILE: z.string().min(1).optional(),
+  REGISTRY_ADMIN_TOKEN: z.string().min(16).optional(),
+  REGISTRY_ADMIN_TOKEN_FILE: z.string().min(1).optional(),
+  WATCH_NAMESPACE: z.string().default(''),
+  LEADER_ELECTION: bool.default(true),
+  LEASE_NAMESPACE: z.string().min(1).optional(),
+  POD_NAMESPACE: z.string().min(1).optional(),
+  POD_NAME: z.string().min(1).optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  MAX_CONCURRENT_RECONCILES: z.coerce.number().int().min(1).max(64).default(4),
+  RESYNC_PERIOD: z.string().default('10m'),
+  SECRET_GONOSUMDB: z.string().default('*'),
+  LOG_LEVEL: z.string().default('info'),
+});
+
+export interface OperatorConfig {
+  registryUrl: string;
+  publicUrl: string;
+  caPem: string | undefined;
+  adminToken: string;
+  watchNamespace: string;
+  leaderElection: boolean;
+  leaseNamespace: string;
+  identity: string;
+  metricsPort: number;
+  concurrency: number;
+  resyncMs: number;
+  noSumDb: string;
+  logLevel: string;
+}
+
+export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new Error(`invalid configuration:\n  ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n  ')}`);
+  }
+  const c = parsed.data;
+  const adminToken = c.REGISTRY_ADMIN_TOKEN ?? (c.REGISTRY_ADMIN_TOKEN_FILE && readFileSync(c.REGISTRY_ADMIN_TOKEN_FILE, 'utf8').trim());
+  if (!adminToken) throw new Error('invalid configuration:\n  set REGISTRY_ADMIN_TOKEN or REGISTRY_ADMIN_TOKEN_FILE');
+  return {
+    registryUrl: c.REGISTRY_URL,
+    publicUrl: c.REGISTRY_PUBLIC_URL ?? c.REGISTRY_URL,
+    caPem: c.REGISTRY_CA_FILE ? readFileSync(c.REGISTRY_CA_FILE, 'utf8') : undefined,
+    adminToken,
+    watchNamespace: c.WATCH_NAMESPACE,
+    leaderElection: c.LEADER_ELECTION,
+    leaseNamespace: c.LEASE_NAMESPACE ?? c.POD_NAMESPACE ?? (c.WATCH_NAMESPACE || 'default'),
+    identity: c.POD_NAME ?? `${os.hostname()}-${process.pid}`,
+    metricsPort: c.METRICS_PORT,
+    concurrency: c.MAX_CONCURRENT_RECONCILES,
+    resyncMs: parseGoDuration(c.RESYNC_PERIOD),
+    noSumDb: c.SECRET_GONOSUMDB,
+    logLevel: c.LOG_LEVEL,
+  };
+}

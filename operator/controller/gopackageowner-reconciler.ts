@@ -1,0 +1,121 @@
+/**
+ * Reconciles one GoPackageOwner into the registry: a function of the resource's
+ * desired state and what the registry and the cluster hold now. It reads everything
+ * each time, writes only what differs, and records the outcome once in status.
+ */
+import { desiredOwner, FINALIZER, splitKey, type DesiredOwner, type GoPackageOwner, type TokenStatus } from '../api/gopackageowner.js';
+import { OwnerConflictError, RegistryRejectedError, RegistryUnavailableError, type RegistryAdminClient } from '../registry/admin-client.js';
+import type { ReconcileResult } from '../runtime/controller.js';
+import { setConditions, type ConditionInput } from './conditions.js';
+import type { RegistryEndpoint } from './desired/token-secret.js';
+import type { KubeClient } from './kube-client.js';
+import { SecretConflictError, syncTokens, type Note } from './token-sync.js';
+
+/** How often a resource that lost an owner conflict checks whether the owner was released. */
+const CONFLICT_RECHECK_MS = 60_000;
+
+export class GoPackageOwnerReconciler {
+  constructor(
+    private readonly kube: KubeClient,
+    private readonly registry: RegistryAdminClient,
+    private readonly endpoint: RegistryEndpoint,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async reconcile(key: string): Promise<ReconcileResult | void> {
+    const { namespace, name } = splitKey(key);
+    let cr = await this.kube.getOwner(namespace, name);
+    if (!cr) return; // gone: its Secrets follow through their ownerReferences
+    const desired = desiredOwner(cr);
+    if (cr.metadata!.deletionTimestamp) return this.finalize(cr, desired);
+    if (!cr.metadata!.finalizers?.includes(FINALIZER)) {
+      cr = await this.kube.updateOwner({ ...cr, metadata: { ...cr.metadata, finalizers: [...(cr.metadata!.finalizers ?? []), FINALIZER] } });
+    }
+    return this.sync(cr, desired);
+  }
+
+  private async sync(cr: GoPackageOwner, desired: DesiredOwner): Promise<ReconcileResult | void> {
+    const note: Note = (type, reason, message) => void this.kube.event(cr, type, reason, message);
+    try {
+      await this.syncOwner(cr, desired, note);
+    } catch (err) {
+      if (err instanceof OwnerConflictError) {
+        note('Warning', 'OwnerConflict', err.message);
+        await this.writeStatus(cr, desired, undefined, [
+          { type: 'Ready', status: 'False', reason: 'OwnerConflict', message: err.message },
+          { type: 'OwnerSynced', status: 'False', reason: 'OwnerConflict', message: err.message },
+          { type: 'TokensSynced', status: 'Unknown', reason: 'OwnerConflict', message: 'tokens wait for the owner' },
+        ]);
+        return { requeueAfterMs: CONFLICT_RECHECK_MS };
+      }
+      return this.failed(cr, desired, err, 'OwnerSynced', note);
+    }
+    let tokens: TokenStatus[];
+    try {
+      tokens = await syncTokens(cr, desired, this.kube, this.registry, this.endpoint, note, this.now());
+    } catch (err) {
+      return this.failed(cr, desired, err, 'TokensSynced', note);
+    }
+    await this.writeStatus(cr, desired, tokens, [
+      { type: 'Ready', status: 'True', reason: 'Reconciled', message: `owner ${desired.owner} and ${tokens.length} tokens are in place` },
+      { type: 'OwnerSynced', status: 'True', reason: 'Reconciled', message: `owner ${desired.owner} is ${desired.visibility}` },
+      { type: 'TokensSynced', status: 'True', reason: 'Reconciled', message: `${tokens.length} tokens registered and written to Secrets` },
+    ]);
+  }
+
+  private async syncOwner(cr: GoPackageOwner, desired: DesiredOwner, note: Note): Promise<void> {
+    const current = await this.registry.getOwner(desired.owner);
+    if (current?.managedBy === cr.metadata!.uid && current.visibility === desired.visibility) return;
+    await this.registry.putOwner(desired.owner, desired.visibility, cr.metadata!.uid!);
+    if (!current) note('Normal', 'OwnerCreated', `created owner ${desired.owner} (${desired.visibility})`);
+    else note('Normal', 'OwnerUpdated', `owner ${desired.owner} is now ${desired.visibility}`);
+  }
+
+  /** Records a failure in status; transient ones are rethrown for a rate-limited retry. */
+  private async failed(cr: GoPackageOwner, desired: DesiredOwner, err: unknown, condition: 'OwnerSynced' | 'TokensSynced', note: Note) {
+    const reason =
+      err instanceof RegistryUnavailableError ? 'RegistryUnavailable'
+      : err instanceof SecretConflictError ? 'SecretConflict'
+      : err instanceof RegistryRejectedError ? 'InvalidSpec'
+      : 'ReconcileError';
+    const message = (err as Error).message;
+    note('Warning', reason, message);
+    const other = condition === 'OwnerSynced' ? 'TokensSynced' : 'OwnerSynced';
+    await this.writeStatus(cr, desired, cr.status?.tokens, [
+      { type: 'Ready', status: 'False', reason, message },
+      { type: condition, status: 'False', reason, message },
+      cr.status?.conditions?.find((c) => c.type === other) ?? { type: other, status: 'Unknown', reason, message: 'not attempted' },
+    ]).catch(() => {});
+    throw err;
+  }
+
+  private async writeStatus(cr: GoPackageOwner, desired: DesiredOwner, tokens: TokenStatus[] | undefined, conditions: ConditionInput[]) {
+    const generation = cr.metadata!.generation ?? 0;
+    const status = {
+      observedGeneration: generation,
+      owner: desired.owner,
+      tokenCount: tokens?.length ?? 0,
+      conditions: setConditions(cr.status?.conditions, conditions.map(({ type, status, reason, message }) => ({ type, status, reason, message })), generation, this.now()),
+      tokens: tokens ?? [],
+    };
+    if (JSON.stringify(status) === JSON.stringify(cr.status)) return; // at rest: no writes
+    await this.kube.updateStatus({ ...cr, status });
+  }
+
+  /** Deletion: Delete removes the owner and its modules, Retain keeps them and revokes the tokens; then the finalizer goes. */
+  private async finalize(cr: GoPackageOwner, desired: DesiredOwner): Promise<void> {
+    if (!cr.metadata!.finalizers?.includes(FINALIZER)) return;
+    const current = await this.registry.getOwner(desired.owner);
+    // Only the resource that manages the owner may remove it: a conflicting resource leaves it alone.
+    if (current && current.managedBy === cr.metadata!.uid) {
+      if (desired.deletionPolicy === 'Delete') {
+        await this.registry.deleteOwner(desired.owner, true);
+      } else {
+        for (const t of current.tokens) await this.registry.deleteToken(desired.owner, t.name);
+        await this.registry.releaseOwner(desired.owner, cr.metadata!.uid!);
+      }
+    }
+    const finalizers = cr.metadata!.finalizers.filter((f) => f !== FINALIZER);
+    await this.kube.updateOwner({ ...cr, metadata: { ...cr.metadata, finalizers } });
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The operator process: informers on GoPackageOwners and the operator's Secrets feed
+ * a work queue; workers reconcile keys into the registry through its admin API. With
+ * leader election on, only the Lease holder runs informers and workers.
+ */
+import { CoreV1Api, CustomObjectsApi, KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { GROUP, KIND, keyOf, MANAGED_BY, PLURAL, VERSION, type GoPackageOwner } from './api/gopackageowner.js';
+import { loadOperatorConfig, type OperatorConfig } from './config.js';
+import { GoPackageOwnerReconciler } from './controller/gopackageowner-reconciler.js';
+import { ConflictError, KubeClient } from './controller/kube-client.js';
+import { HttpRegistryAdminClient } from './registry/admin-client.js';
+import { runWorkers } from './runtime/controller.js';
+import { LeaderElector } from './runtime/leader-election.js';
+import { OperatorMetrics } from './runtime/metrics.js';
+import { defaultControllerRateLimiter } from './runtime/rate-limiter.js';
+import { ResilientInformer } from './runtime/resilient-informer.js';
+import { WorkQueue } from './runtime/work-queue.js';
+
+const SECRET_SELECTOR = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
+
+function informers(config: OperatorConfig, kc: KubeConfig, queue: WorkQueue<string>, log: pino.Logger) {
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const core = kc.makeApiClient(CoreV1Api);
+  const ns = config.watchNamespace;
+  const owners = new ResilientInformer<GoPackageOwner>({
+    kc, log, name: PLURAL, relistMs: config.resyncMs,
+    path: ns ? `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${PLURAL}` : `/apis/${GROUP}/${VERSION}/${PLURAL}`,
+    list: () => (ns ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL }) : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL })),
+    onChange: (o) => queue.add(keyOf(o.metadata!.namespace!, o.metadata!.name!)),
+  });
+  const secrets = new ResilientInformer<V1Secret>({
+    kc, log, name: 'secrets', relistMs: config.resyncMs, labelSelector: SECRET_SELECTOR,
+    path: ns ? `/api/v1/namespaces/${ns}/secrets` : '/api/v1/secrets',
+    list: () => (ns ? core.listNamespacedSecret({ namespace: ns, labelSelector: SECRET_SELECTOR }) : core.listSecretForAllNamespaces({ labelSelector: SECRET_SELECTOR })),
+    // A Secret event concerns the GoPackageOwner that controls it.
+    onChange: (s) => {
+      const owner = s.metadata?.ownerReferences?.find((r) => r.controller && r.kind === KIND);
+      if (owner) queue.add(keyOf(s.metadata!.namespace!, owner.name));
+    },
+  });
+  return { owners, secrets };
+}
+
+async function main(): Promise<void> {
+  const config = loadOperatorConfig();
+  const log = pino({ level: config.logLevel, base: { service: 'go-registry-operator' } });
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  const metrics = new OperatorMetrics('gopackageowner');
+  const queue = new WorkQueue<string>(defaultControllerRateLimiter(), metrics.queueObserver());
+  metrics.watchQueue(queue);
+  const reconciler = new GoPackageOwnerReconciler(new KubeClient(kc), new HttpRegistryAdminClient(config.registryUrl, config.adminToken, config.caPem), {
+    publicUrl: config.publicUrl,
+    caPem: config.caPem,
+    noSumDb: config.noSumDb,
+  });
+  const { owners, secrets } = informers(config, kc, queue, log);
+  let workers: Promise<unknown> | undefined;
+  const startControllers = () => {
+    metrics.leader.set({ name: 'go-registry-operator' }, 1);
+    void owners.start();
+    void secrets.start();
+    const observer = metrics.controllerObserver((key, err) => {
+      // Optimistic-concurrency conflicts are routine: retried, not reported.
+      if (err instanceof ConflictError) log.debug({ key }, 'conflict; retrying');
+      else log.warn({ key, err: (err as Error).message }, 'reconcile failed');
+    });
+    workers = runWorkers(queue, config.concurrency, async (key) => {
+      const cached = owners.cached();
+      metrics.managedOwners.set(cached.length);
+      metrics.managedTokens.set(cached.reduce((n, o) => n + (o.spec?.tokens?.length ?? 0), 0));
+      return reconciler.reconcile(key);
+    }, observer);
+  };
+  const elector = config.leaderElection
+    ? new LeaderElector({ kc, log, namespace: config.leaseNamespace, name: 'go-registry-operator', identity: config.identity, onLeading: startControllers, onLost: () => process.exit(1) })
+    : undefined;
+  const server = await serveHealth(config.metricsPort, metrics, () => !elector || !elector.isLeader || owners.synced);
+  log.info({ metricsPort: (server.address() as AddressInfo).port, identity: config.identity, leaderElection: config.leaderElection }, 'operator started');
+  if (elector) elector.start();
+  else startControllers();
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: draining reconciles');
+    await Promise.all([owners.stop(), secrets.stop()]);
+    await queue.shutDownWithDrain();
+    await workers;
+    await elector?.release();
+    server.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function serveHealth(port: number, metrics: OperatorMetrics, ready: () => boolean): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    if (req.url === '/metrics') {
+      metrics.registry.metrics().then((body) => {
+        res.writeHead(200, { 'Content-Type': metrics.registry.contentType });
+        res.end(body);
+      }, () => res.writeHead(500).end());
+    } else if (req.url === '/healthz') {
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok\n');
+    } else if (req.url === '/readyz') {
+      const ok = ready();
+      res.writeHead(ok ? 200 : 503, { 'Content-Type': 'text/plain' }).end(ok ? 'ok\n' : 'informers not synced\n');
+    } else {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve(server));
+  });
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`go-registry-operator failed: ${err.stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,114 @@
+/**
+ * The registry's admin API, the operator's only way into the registry. Answers
+ * become typed outcomes: a managedBy clash is OwnerConflictError, anything that
+ * says "try later" (network errors, 5xx) is RegistryUnavailableError.
+ */
+import { Agent, fetch, type Dispatcher } from 'undici';
+
+export type Visibility = 'public' | 'limited' | 'private';
+
+export interface RegistryToken {
+  name: string;
+  scopes: string[];
+}
+
+export interface RegistryOwner {
+  name: string;
+  visibility: Visibility;
+  managedBy?: string;
+  tokens: RegistryToken[];
+}
+
+export class RegistryUnavailableError extends Error {
+  override name = 'RegistryUnavailableError';
+}
+export class OwnerConflictError extends Error {
+  override name = 'OwnerConflictError';
+}
+/** The registry refused a request as invalid (4xx other than 404/409): retrying will not help. */
+export class RegistryRejectedError extends Error {
+  override name = 'RegistryRejectedError';
+}
+
+export interface RegistryAdminClient {
+  getOwner(owner: string): Promise<RegistryOwner | undefined>;
+  /** @returns true when the call created the owner */
+  putOwner(owner: string, visibility: Visibility, managedBy: string): Promise<boolean>;
+  deleteOwner(owner: string, force: boolean): Promise<void>;
+  /** Gives up managedBy's claim on the owner, so another resource may manage it. */
+  releaseOwner(owner: string, managedBy: string): Promise<void>;
+  /** Registers the token's secret (idempotent for the same value). */
+  putToken(owner: string, name: string, scopes: string[], token: string): Promise<void>;
+  deleteToken(owner: string, name: string): Promise<void>;
+}
+
+export class HttpRegistryAdminClient implements RegistryAdminClient {
+  private readonly dispatcher: Dispatcher;
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly adminToken: string,
+    caPem?: string,
+    private readonly timeoutMs = 10_000,
+  ) {
+    this.dispatcher = new Agent({ connect: caPem ? { ca: caPem } : {} });
+  }
+
+  private async call(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+    let res;
+    try {
+      res = await fetch(`${this.baseUrl.replace(/\/+$/, '')}/api/admin${path}`, {
+        method,
+        dispatcher: this.dispatcher,
+        headers: { Authorization: `Bearer ${this.adminToken}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      throw new RegistryUnavailableError(`registry unreachable: ${(err as Error).cause ?? (err as Error).message}`);
+    }
+    const text = await res.text();
+    if (res.status >= 500) throw new RegistryUnavailableError(`registry answered ${res.status}: ${text.trim()}`);
+    if (res.status === 401 || res.status === 403) throw new RegistryUnavailableError(`registry refused the admin token (${res.status})`);
+    return { status: res.status, text };
+  }
+
+  async getOwner(owner: string) {
+    const r = await this.call('GET', `/owners/${owner}`);
+    if (r.status === 404) return undefined;
+    this.expect(r, [200]);
+    return JSON.parse(r.text) as RegistryOwner;
+  }
+
+  async putOwner(owner: string, visibility: Visibility, managedBy: string) {
+    const r = await this.call('PUT', `/owners/${owner}`, { visibility, managedBy });
+    if (r.status === 409) throw new OwnerConflictError(r.text.trim());
+    this.expect(r, [200, 201]);
+    return r.status === 201;
+  }
+
+  async deleteOwner(owner: string, force: boolean) {
+    const r = await this.call('DELETE', `/owners/${owner}${force ? '?force=true' : ''}`);
+    this.expect(r, [204, 404]);
+  }
+
+  async releaseOwner(owner: string, managedBy: string) {
+    const r = await this.call('DELETE', `/owners/${owner}/managed-by/${encodeURIComponent(managedBy)}`);
+    this.expect(r, [204, 404]);
+  }
+
+  async putToken(owner: string, name: string, scopes: string[], token: string) {
+    const r = await this.call('PUT', `/owners/${owner}/tokens/${name}`, { scopes, token });
+    if (r.status === 404) throw new RegistryUnavailableError(`owner ${owner} vanished from the registry; retrying`);
+    this.expect(r, [200, 201]);
+  }
+
+  async deleteToken(owner: string, name: string) {
+    const r = await this.call('DELETE', `/owners/${owner}/tokens/${name}`);
+    this.expect(r, [204, 404]);
+  }
+
+  private expect(r: { status: number; text: string }, ok: number[]) {
+    if (!ok.includes(r.status)) throw new RegistryRejectedError(`registry answered ${r.status}: ${r.text.trim()}`);
+  }
+}
