@@ -65,7 +65,7 @@ export class GoPackageOwnerReconciler {
 
   private async syncOwner(cr: GoPackageOwner, desired: DesiredOwner, note: Note): Promise<void> {
     const current = await this.registry.getOwner(desired.owner);
-    if (current?.managedBy === cr.metadata!.uid && current.visibility === desired.visibility) return;
+    if (current && current.managedBy === cr.metadata!.uid && current.visibility === desired.visibility) return;
     await this.registry.putOwner(desired.owner, desired.visibility, cr.metadata!.uid!);
     if (!current) note('Normal', 'OwnerCreated', `created owner ${desired.owner} (${desired.visibility})`);
     else note('Normal', 'OwnerUpdated', `owner ${desired.owner} is now ${desired.visibility}`);
