@@ -4,7 +4,7 @@
  * succeeded for 10 s. Two replicas never both act; the Lease is released on shutdown
  * so a successor takes over at once.
  */
-import { ApiException, CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import { ApiException, CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 
 export interface LeaderElectionOptions {
@@ -22,7 +22,8 @@ export interface LeaderElectionOptions {
 }
 
 const code = (err: unknown) => (err instanceof ApiException ? err.code : undefined);
-const microTime = (d: Date) => d;
+/** Lease times are MicroTime: the API server insists on six fractional digits. */
+const microTime = (d: Date) => new V1MicroTime(d.getTime());
 
 export class LeaderElector {
   private readonly api: CoordinationV1Api;
