@@ -58,6 +58,7 @@ async function main(): Promise<void> {
     noSumDb: config.noSumDb,
   });
   const { owners, secrets } = informers(config, kc, queue, log);
+  metrics.leader.set({ name: 'go-registry-operator' }, 0);
   let workers: Promise<unknown> | undefined;
   const startControllers = () => {
     metrics.leader.set({ name: 'go-registry-operator' }, 1);

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { track } from './child-processes.js';
 import { REPO_ROOT } from './paths.js';
 
 export interface OperatorProcess {
@@ -17,11 +18,15 @@ export async function startOperatorProcess(env: Record<string, string>, timeoutM
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  track(child);
   const logs: string[] = [];
   child.stderr.on('data', (d: Buffer) => logs.push(d.toString()));
   const lines = createInterface({ input: child.stdout });
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`operator did not start:\n${logs.join('\n')}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never leave a half-started process behind
+      reject(new Error(`operator did not start:\n${logs.join('\n')}`));
+    }, timeoutMs);
     lines.on('line', (line) => {
       logs.push(line);
       try {

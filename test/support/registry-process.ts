@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { track } from './child-processes.js';
 import { REPO_ROOT } from './paths.js';
 
 export interface RegistryProcess {
@@ -30,12 +31,16 @@ export async function startRegistryProcess(env: Record<string, string>, timeoutM
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  track(child);
   const logs: string[] = [];
   const lines = createInterface({ input: child.stdout! });
   child.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));
   let url = '';
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`registry did not start in ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never leave a half-started process behind
+      reject(new Error(`registry did not start in ${timeoutMs} ms:\n${logs.join('\n')}`));
+    }, timeoutMs);
     lines.on('line', (line) => {
       logs.push(line);
       try {

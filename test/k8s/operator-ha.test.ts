@@ -1,0 +1,148 @@
+/**
+ * The operator under stress on the real control plane: two replicas with one
+ * leader and a failover, a kill in the middle of reconciling, 200 resources at once
+ * with no writes at rest, and the GitOps flow (kubectl apply --prune of a folder).
+ */
+import assert from 'node:assert/strict';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { curl } from '../support/curl.js';
+import { REPO_ROOT, tempDir } from '../support/paths.js';
+import { startOperatorProcess, type OperatorProcess } from '../support/operator-process.js';
+import { startRegistryProcess, type RegistryProcess } from '../support/registry-process.js';
+import { sharedCluster, type SharedCluster } from './cluster.js';
+
+const ADMIN = 'operator-ha-admin-token-0123456789';
+let cluster: SharedCluster;
+let ns: string;
+let root: string;
+let cleanup: () => Promise<void>;
+let registry: RegistryProcess;
+const operators = new Map<string, OperatorProcess>();
+
+const kubectl = async (args: string[], input?: string) => {
+  const r = await cluster.kubectl(['-n', ns, ...args], input);
+  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+};
+const gpo = (name: string, spec: string, labels = '') =>
+  `apiVersion: goregistry.dev/v1alpha1\nkind: GoPackageOwner\nmetadata:\n  name: ${name}\n${labels ? `  labels: {${labels}}\n` : ''}spec:\n${spec.replace(/^/gm, '  ')}\n`;
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined && v !== false) return v;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${what} did not happen in ${timeoutMs / 1000} s`);
+}
+
+/** Names of the GoPackageOwners in the namespace whose Ready condition is True for their generation. */
+async function readyNames(): Promise<Set<string>> {
+  const list = JSON.parse(await kubectl(['get', 'gpo', '-o', 'json'])) as {
+    items: { metadata: { name: string; generation: number }; status?: { observedGeneration?: number; conditions?: { type: string; status: string }[] } }[];
+  };
+  return new Set(
+    list.items
+      .filter((i) => i.status?.observedGeneration === i.metadata.generation && i.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+      .map((i) => i.metadata.name),
+  );
+}
+
+const startOperator = async (name: string) => {
+  const op = await startOperatorProcess({
+    KUBECONFIG: cluster.kubeconfig, WATCH_NAMESPACE: ns, LEASE_NAMESPACE: ns, POD_NAME: name,
+    REGISTRY_URL: registry.url, REGISTRY_ADMIN_TOKEN: ADMIN,
+  });
+  operators.set(name, op);
+  return op;
+};
+const leaseHolder = async () => (await cluster.kubectl(['-n', ns, 'get', 'lease', 'go-registry-operator', '-o', 'jsonpath={.spec.holderIdentity}'])).stdout;
+const registryTokens = async (owner: string) => {
+  const r = await curl(['-H', `Authorization: Bearer ${ADMIN}`, `${registry.url}/api/admin/owners/${owner}`]);
+  return r.status === 200 ? (JSON.parse(r.body) as { tokens: { name: string }[] }).tokens.map((t) => t.name) : undefined;
+};
+
+before(async () => {
+  cluster = await sharedCluster();
+  const crd = await readFile(path.join(REPO_ROOT, 'crds', 'goregistry.dev_gopackageowners.yaml'), 'utf8');
+  assert.equal((await cluster.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], crd)).code, 0);
+  assert.equal((await cluster.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/gopackageowners.goregistry.dev'])).code, 0);
+  ns = await cluster.namespace('operator-ha');
+  ({ dir: root, remove: cleanup } = await tempDir('operator-ha'));
+  registry = await startRegistryProcess({ DATA_DIR: path.join(root, 'data'), REGISTRY_ADMIN_TOKEN: ADMIN });
+}, { timeout: 60 * 60 * 1000 });
+
+after(async () => {
+  await Promise.all([...operators.values()].map((o) => o.stop('SIGKILL')));
+  await registry?.stop();
+  await cleanup?.();
+  await cluster?.release();
+});
+
+describe('operator availability and scale', () => {
+  test('two replicas: one leader; when it is killed the other takes over within ~20 s', async () => {
+    await startOperator('replica-a');
+    await startOperator('replica-b');
+    const first = await eventually('a leader', async () => (await leaseHolder()) || undefined, 30_000);
+    await kubectl(['apply', '-f', '-'], gpo('ha-one', 'visibility: public\ntokens:\n- {name: t, scopes: [read]}'));
+    await eventually('ha-one Ready', async () => (await readyNames()).has('ha-one'));
+    const leaderMetrics = await (await fetch(operators.get(first)!.metricsUrl)).text();
+    assert.match(leaderMetrics, /leader_election_master_status\{name="go-registry-operator"\} 1/);
+    const other = first === 'replica-a' ? 'replica-b' : 'replica-a';
+    assert.match(await (await fetch(operators.get(other)!.metricsUrl)).text(), /leader_election_master_status\{name="go-registry-operator"\} 0/);
+
+    const killedAt = Date.now();
+    await operators.get(first)!.stop('SIGKILL');
+    operators.delete(first);
+    await kubectl(['apply', '-f', '-'], gpo('ha-two', 'visibility: public'));
+    await eventually('failover', async () => (await leaseHolder()) === other, 40_000);
+    await eventually('ha-two Ready under the new leader', async () => (await readyNames()).has('ha-two'), 40_000);
+    const seconds = (Date.now() - killedAt) / 1000;
+    assert.ok(seconds < 30, `failover took ${seconds} s`);
+  });
+
+  test('200 resources applied at once converge, survive an operator killed mid-reconcile, and rest without writes', async () => {
+    const docs = Array.from({ length: 200 }, (_, i) => gpo(`bulk-${i}`, `visibility: ${i % 2 ? 'public' : 'limited'}\ntokens:\n- {name: ci, scopes: [read]}`)).join('---\n');
+    await kubectl(['apply', '-f', '-'], docs);
+    // Kill whoever leads while the queue is busy; a fresh replica must finish the job.
+    await new Promise((r) => setTimeout(r, 1500));
+    for (const [name, op] of operators) {
+      await op.stop('SIGKILL');
+      operators.delete(name);
+    }
+    await startOperator('replica-c');
+    await eventually('200 resources Ready', async () => {
+      const readyCount = [...(await readyNames())].filter((n) => n.startsWith('bulk-')).length;
+      return readyCount === 200 ? true : undefined;
+    }, 300_000);
+    assert.deepEqual(await registryTokens('bulk-199'), ['ci']);
+    const versions = async () => (await kubectl(['get', 'gpo,secrets', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.metadata.resourceVersion}{"\\n"}{end}'])).trim();
+    const before = await versions();
+    await new Promise((r) => setTimeout(r, 5000));
+    assert.equal(await versions(), before, 'no writes at rest');
+  });
+
+  test('GitOps: kubectl apply --prune of a folder; a removed file revokes that owner\'s tokens', async () => {
+    const repo = path.join(root, 'gitops', 'owners');
+    await mkdir(repo, { recursive: true });
+    const labels = 'app.kubernetes.io/part-of: gitops-demo';
+    for (const team of ['alpha', 'beta', 'gamma']) {
+      await writeFile(path.join(repo, `${team}.yaml`), gpo(`git-${team}`, `visibility: private\ntokens:\n- {name: deploy, scopes: [read]}`, labels));
+    }
+    const sync = () => kubectl(['apply', '--prune', '-l', 'app.kubernetes.io/part-of=gitops-demo', '-f', repo]);
+    await sync();
+    await eventually('all three Ready', async () => {
+      const r = await readyNames();
+      return ['git-alpha', 'git-beta', 'git-gamma'].every((n) => r.has(n));
+    });
+    assert.deepEqual(await registryTokens('git-gamma'), ['deploy']);
+    await rm(path.join(repo, 'gamma.yaml'));
+    await sync();
+    await eventually('git-gamma pruned', async () => (await cluster.kubectl(['-n', ns, 'get', 'gpo', 'git-gamma'])).code !== 0);
+    assert.deepEqual(await registryTokens('git-gamma'), [], 'Retain: owner kept, tokens revoked');
+    assert.deepEqual(await registryTokens('git-alpha'), ['deploy']);
+  });
+});
