@@ -59,6 +59,10 @@ const startOperator = async (name: string) => {
   operators.set(name, op);
   return op;
 };
+/** Each test can run alone: it starts a replica when none runs. */
+const ensureOperator = async () => {
+  if (operators.size === 0) await startOperator(`replica-${Date.now()}`);
+};
 const leaseHolder = async () => (await cluster.kubectl(['-n', ns, 'get', 'lease', 'go-registry-operator', '-o', 'jsonpath={.spec.holderIdentity}'])).stdout;
 const registryTokens = async (owner: string) => {
   const r = await curl(['-H', `Authorization: Bearer ${ADMIN}`, `${registry.url}/api/admin/owners/${owner}`]);
@@ -105,6 +109,7 @@ describe('operator availability and scale', () => {
   });
 
   test('200 resources applied at once converge, survive an operator killed mid-reconcile, and rest without writes', async () => {
+    await ensureOperator();
     const docs = Array.from({ length: 200 }, (_, i) => gpo(`bulk-${i}`, `visibility: ${i % 2 ? 'public' : 'limited'}\ntokens:\n- {name: ci, scopes: [read]}`)).join('---\n');
     await kubectl(['apply', '-f', '-'], docs);
     // Kill whoever leads while the queue is busy; a fresh replica must finish the job.
@@ -126,13 +131,15 @@ describe('operator availability and scale', () => {
   });
 
   test('GitOps: kubectl apply --prune of a folder; a removed file revokes that owner\'s tokens', async () => {
+    await ensureOperator();
     const repo = path.join(root, 'gitops', 'owners');
     await mkdir(repo, { recursive: true });
     const labels = 'app.kubernetes.io/part-of: gitops-demo';
     for (const team of ['alpha', 'beta', 'gamma']) {
       await writeFile(path.join(repo, `${team}.yaml`), gpo(`git-${team}`, `visibility: private\ntokens:\n- {name: deploy, scopes: [read]}`, labels));
     }
-    const sync = () => kubectl(['apply', '--prune', '-l', 'app.kubernetes.io/part-of=gitops-demo', '-f', repo]);
+    // kubectl prunes custom resources only when their kind is allow-listed (Argo CD and Flux prune by themselves).
+    const sync = () => kubectl(['apply', '--prune', '-l', 'app.kubernetes.io/part-of=gitops-demo', '--prune-allowlist=goregistry.dev/v1alpha1/GoPackageOwner', '-f', repo]);
     await sync();
     await eventually('all three Ready', async () => {
       const r = await readyNames();
