@@ -21,6 +21,7 @@ const schema = z.object({
   MAX_CONCURRENT_RECONCILES: z.coerce.number().int().min(1).max(64).default(4),
   RESYNC_PERIOD: z.string().default('10m'),
   SECRET_GONOSUMDB: z.string().default('*'),
+  ROTATION_GRACE: z.string().default('1h'),
   LOG_LEVEL: z.string().default('info'),
 });
 
@@ -37,6 +38,7 @@ export interface OperatorConfig {
   concurrency: number;
   resyncMs: number;
   noSumDb: string;
+  rotationGraceMs: number;
   logLevel: string;
 }
 
@@ -62,6 +64,7 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
     concurrency: c.MAX_CONCURRENT_RECONCILES,
     resyncMs: parseGoDuration(c.RESYNC_PERIOD),
     noSumDb: c.SECRET_GONOSUMDB,
+    rotationGraceMs: parseGoDuration(c.ROTATION_GRACE),
     logLevel: c.LOG_LEVEL,
   };
 }

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     publicUrl: config.publicUrl,
     caPem: config.caPem,
     noSumDb: config.noSumDb,
-  });
+  }, () => new Date(), config.rotationGraceMs);
   const { owners, secrets } = informers(config, kc, queue, log);
   metrics.leader.set({ name: 'go-registry-operator' }, 0);
   let workers: Promise<unknown> | undefined;

@@ -13,6 +13,7 @@ import { SecretConflictError, syncTokens, type Note } from './token-sync.js';
 
 /** How often a resource that lost an owner conflict checks whether the owner was released. */
 const CONFLICT_RECHECK_MS = 60_000;
+const MAX_REQUEUE_MS = 6 * 60 * 60_000;
 
 export class GoPackageOwnerReconciler {
   constructor(
@@ -20,6 +21,8 @@ export class GoPackageOwnerReconciler {
     private readonly registry: RegistryAdminClient,
     private readonly endpoint: RegistryEndpoint,
     private readonly now: () => Date = () => new Date(),
+    /** How long a rotated-out token stays valid. */
+    private readonly graceMs = 60 * 60_000,
   ) {}
 
   async reconcile(key: string): Promise<ReconcileResult | void> {
@@ -51,8 +54,9 @@ export class GoPackageOwnerReconciler {
       return this.failed(cr, desired, err, 'OwnerSynced', note);
     }
     let tokens: TokenStatus[];
+    let nextDueAt: number | undefined;
     try {
-      tokens = await syncTokens(cr, desired, this.kube, this.registry, this.endpoint, note, this.now());
+      ({ statuses: tokens, nextDueAt } = await syncTokens(cr, desired, this.kube, this.registry, this.endpoint, note, this.now(), this.graceMs));
     } catch (err) {
       return this.failed(cr, desired, err, 'TokensSynced', note);
     }
@@ -61,6 +65,9 @@ export class GoPackageOwnerReconciler {
       { type: 'OwnerSynced', status: 'True', reason: 'Reconciled', message: `owner ${desired.owner} is ${desired.visibility}` },
       { type: 'TokensSynced', status: 'True', reason: 'Reconciled', message: `${tokens.length} tokens registered and written to Secrets` },
     ]);
+    // Come back when a rotation or the end of a grace period is due.
+    // (Capped: timers beyond 2^31 ms fire at once, and a periodic check is cheap.)
+    if (nextDueAt !== undefined) return { requeueAfterMs: Math.min(MAX_REQUEUE_MS, Math.max(1000, nextDueAt - this.now().getTime())) };
   }
 
   private async syncOwner(cr: GoPackageOwner, desired: DesiredOwner, note: Note): Promise<void> {

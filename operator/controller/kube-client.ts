@@ -5,6 +5,7 @@
  */
 import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { GROUP, OWNER_RESOURCE_LABEL, PLURAL, VERSION, type GoPackageOwner } from '../api/gopackageowner.js';
+import { mergedAnnotations } from './desired/token-secret.js';
 
 export class ConflictError extends Error {
   override name = 'ConflictError';
@@ -83,7 +84,7 @@ export class KubeClient {
         ...desired.metadata,
         resourceVersion: live.metadata?.resourceVersion,
         labels: { ...live.metadata?.labels, ...desired.metadata?.labels },
-        annotations: { ...live.metadata?.annotations, ...desired.metadata?.annotations },
+        annotations: mergedAnnotations(live, desired),
       },
     };
     await orConflict(this.core.replaceNamespacedSecret({ namespace: desired.metadata!.namespace!, name: desired.metadata!.name!, body }));

@@ -63,16 +63,26 @@ export function tokenSecret(
   };
 }
 
-/** Does the live Secret already say what the desired one says (data, labels, annotations, owner)? */
+/** Annotations under this prefix are the operator's own: exactly the desired set, nothing more. */
+const OWN_PREFIX = 'goregistry.dev/';
+const own = (m: Record<string, string> | undefined) => Object.fromEntries(Object.entries(m ?? {}).filter(([k]) => k.startsWith(OWN_PREFIX)));
+
+/** Does the live Secret already say what the desired one says (data, labels, own annotations, owner)? */
 export function secretMatches(live: V1Secret, desired: V1Secret): boolean {
   const same = (a: object | undefined, b: object | undefined) => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
   const ownerUid = (s: V1Secret) => s.metadata?.ownerReferences?.find((r) => r.controller)?.uid;
   return (
     same(live.data, desired.data) &&
     Object.entries(desired.metadata?.labels ?? {}).every(([k, v]) => live.metadata?.labels?.[k] === v) &&
-    Object.entries(desired.metadata?.annotations ?? {}).every(([k, v]) => live.metadata?.annotations?.[k] === v) &&
+    same(own(live.metadata?.annotations), own(desired.metadata?.annotations)) &&
     ownerUid(live) === ownerUid(desired)
   );
+}
+
+/** The desired Secret's annotations, keeping others' (kubectl, tools) but replacing all of the operator's own. */
+export function mergedAnnotations(live: V1Secret, desired: V1Secret): Record<string, string> {
+  const foreign = Object.fromEntries(Object.entries(live.metadata?.annotations ?? {}).filter(([k]) => !k.startsWith(OWN_PREFIX)));
+  return { ...foreign, ...desired.metadata?.annotations };
 }
 
 const sorted = (o: object | undefined) => (o ? Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b))) : {});
