@@ -18,7 +18,7 @@ export interface ResilientInformerOptions<T extends KubernetesObject> {
   log: Logger;
 }
 
-const MAX_BACKOFF_MS = 60_000;
+const MAX_BACKOFF_MS = 30_000; // client-go reflector: 800 ms doubling to 30 s
 
 export class ResilientInformer<T extends KubernetesObject> {
   private readonly informer;
@@ -60,7 +60,7 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   private restartLater(err: unknown): void {
     if (this.stopped || this.restartTimer) return;
-    const base = Math.min(1000 * 2 ** this.failures, MAX_BACKOFF_MS);
+    const base = Math.min(800 * 2 ** this.failures, MAX_BACKOFF_MS);
     const delay = base / 2 + Math.random() * (base / 2);
     this.failures++;
     this.o.log.warn({ informer: this.o.name, err: (err as Error)?.message ?? String(err), retryInMs: Math.round(delay) }, 'watch failed; restarting');

@@ -23,6 +23,8 @@ export interface Cluster {
   server: string;
   dir: string;
   pids: number[];
+  /** Stops the API server and starts it again on the same port and data (informer-recovery tests). */
+  restartApiServer(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -115,7 +117,7 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
     ]);
     await waitFor(dir, 'etcd', async () => (await fetch(`http://127.0.0.1:${etcdClient}/health`)).ok, etcd);
 
-    const apiserver = start('kube-apiserver', [
+    const apiserverArgs = [
       `--etcd-servers=http://127.0.0.1:${etcdClient}`,
       '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
       `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`, `--client-ca-file=${pki.caCert}`,
@@ -126,9 +128,11 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
       // The kubernetes Service endpoint may not be loopback, and no Pod needs it: no nodes run here.
       '--endpoint-reconciler-type=none',
       `--cert-dir=${path.join(dir, 'apiserver-certs')}`, '--v=1',
-    ]);
+    ];
+    let apiserver = start('kube-apiserver', apiserverArgs);
     const kubectl = kubectlRunner(bin.testenv, adminConfig);
-    await waitFor(dir, 'kube-apiserver', async () => (await kubectl(['get', '--raw', '/readyz'])).stdout.trim() === 'ok', apiserver);
+    const apiserverReady = () => waitFor(dir, 'kube-apiserver', async () => (await kubectl(['get', '--raw', '/readyz'])).stdout.trim() === 'ok', apiserver);
+    await apiserverReady();
 
     start('kube-controller-manager', [
       `--kubeconfig=${cmConfig}`, `--authentication-kubeconfig=${cmConfig}`, `--authorization-kubeconfig=${cmConfig}`,
@@ -143,7 +147,16 @@ export async function startCluster(options: StartOptions = {}): Promise<Cluster>
       helmPath: bin.helm,
       server,
       dir,
-      pids: children.map((c) => c.pid!),
+      get pids() {
+        return children.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => c.pid!);
+      },
+      async restartApiServer() {
+        const exited = once(apiserver, 'exit');
+        apiserver.kill('SIGTERM');
+        await exited;
+        apiserver = start('kube-apiserver', apiserverArgs);
+        await apiserverReady();
+      },
       stop,
     };
   } catch (err) {
