@@ -1,10 +1,11 @@
 /**
- * An informer that stays up. client-node's informer stops on watch errors other
- * than 410; this one restarts it with jittered exponential backoff, restarts it every
- * relist period (which also bounds how long a silently dead watch can go unnoticed),
- * and can replay its cache for a periodic resync.
+ * An informer that stays up. client-node's informer stops for good on a watch error
+ * other than 410; this one replaces it with a fresh one (a full list, then a watch)
+ * after a jittered exponential backoff. It also replaces it every relist period: the
+ * fresh list re-delivers every object (a resync), and a silently dead watch cannot
+ * last longer than that.
  */
-import { makeInformer, type KubeConfig, type KubernetesObject, type ListPromise } from '@kubernetes/client-node';
+import { makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ListPromise } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 
 export interface ResilientInformerOptions<T extends KubernetesObject> {
@@ -18,63 +19,79 @@ export interface ResilientInformerOptions<T extends KubernetesObject> {
   log: Logger;
 }
 
-const MAX_BACKOFF_MS = 30_000; // client-go reflector: 800 ms doubling to 30 s
+const INITIAL_BACKOFF_MS = 800; // client-go's reflector: 800 ms doubling to 30 s
+const MAX_BACKOFF_MS = 30_000;
 
 export class ResilientInformer<T extends KubernetesObject> {
-  private readonly informer;
+  private current: Informer<T> | undefined;
+  /** Events and errors of replaced informers are ignored. */
+  private generation = 0;
   private failures = 0;
-  private stopped = false;
+  private stopped = true;
   private restartTimer: NodeJS.Timeout | undefined;
   private relistTimer: NodeJS.Timeout | undefined;
-  /** True once the first list arrived. */
+  /** True once a list has arrived. */
   synced = false;
 
-  constructor(private readonly o: ResilientInformerOptions<T>) {
-    this.informer = makeInformer<T>(o.kc, o.path, o.list, o.labelSelector);
-    for (const verb of ['add', 'update', 'delete'] as const) this.informer.on(verb, (obj) => o.onChange(obj));
-    this.informer.on('connect', () => {
-      this.synced = true;
-      this.failures = 0;
-    });
-    this.informer.on('error', (err: unknown) => this.restartLater(err));
-  }
+  constructor(private readonly o: ResilientInformerOptions<T>) {}
 
   async start(): Promise<void> {
     this.stopped = false;
-    await this.informer.start().catch((err: unknown) => this.restartLater(err));
-    this.relistTimer = setInterval(() => void this.relist(), this.o.relistMs);
+    this.spawn();
+    this.relistTimer = setInterval(() => {
+      if (!this.restartTimer) this.spawn();
+    }, this.o.relistMs);
     this.relistTimer.unref();
   }
 
-  /** Every cached object, e.g. for a periodic resync. */
+  /** Every object the current informer holds. */
   cached(): T[] {
-    return (this.informer as unknown as { list(ns?: string): T[] }).list();
+    return (this.current as unknown as { list(ns?: string): T[] } | undefined)?.list() ?? [];
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.generation++;
     clearTimeout(this.restartTimer);
     clearInterval(this.relistTimer);
-    await this.informer.stop().catch(() => {});
+    await this.current?.stop().catch(() => {});
+  }
+
+  /** Replaces the current informer with a fresh one: list, then watch. */
+  private spawn(): void {
+    const previous = this.current;
+    const gen = ++this.generation;
+    void previous?.stop().catch(() => {});
+    const informer = makeInformer<T>(this.o.kc, this.o.path, this.o.list, this.o.labelSelector);
+    const live = () => gen === this.generation && !this.stopped;
+    for (const verb of ['add', 'update', 'delete'] as const) {
+      informer.on(verb, (obj) => {
+        if (live()) this.o.onChange(obj);
+      });
+    }
+    informer.on('connect', () => {
+      if (!live()) return;
+      this.synced = true;
+      this.failures = 0;
+    });
+    informer.on('error', (err: unknown) => {
+      if (live()) this.restartLater(err);
+    });
+    this.current = informer;
+    informer.start().catch((err: unknown) => {
+      if (live()) this.restartLater(err);
+    });
   }
 
   private restartLater(err: unknown): void {
     if (this.stopped || this.restartTimer) return;
-    const base = Math.min(800 * 2 ** this.failures, MAX_BACKOFF_MS);
+    const base = Math.min(INITIAL_BACKOFF_MS * 2 ** this.failures, MAX_BACKOFF_MS);
     const delay = base / 2 + Math.random() * (base / 2);
     this.failures++;
     this.o.log.warn({ informer: this.o.name, err: (err as Error)?.message ?? String(err), retryInMs: Math.round(delay) }, 'watch failed; restarting');
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
-      if (this.stopped) return;
-      this.informer.start().catch((e: unknown) => this.restartLater(e));
+      if (!this.stopped) this.spawn();
     }, delay);
-  }
-
-  private async relist(): Promise<void> {
-    if (this.stopped || this.restartTimer) return;
-    await this.informer.stop().catch(() => {});
-    await this.informer.start().catch((err: unknown) => this.restartLater(err));
-    for (const obj of this.cached()) this.o.onChange(obj);
   }
 }

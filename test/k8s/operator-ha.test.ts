@@ -106,6 +106,15 @@ describe('operator availability and scale', () => {
     await eventually('ha-two Ready under the new leader', async () => (await readyNames()).has('ha-two'), 40_000);
     const seconds = (Date.now() - killedAt) / 1000;
     assert.ok(seconds < 30, `failover took ${seconds} s`);
+
+    // A leader stopped gracefully hands the Lease back: the standby takes over well before the lease expires.
+    await startOperator('replica-d');
+    const stoppedAt = Date.now();
+    await operators.get(other)!.stop('SIGTERM');
+    operators.delete(other);
+    await eventually('handover', async () => (await leaseHolder()) === 'replica-d', 20_000);
+    const handover = (Date.now() - stoppedAt) / 1000;
+    assert.ok(handover < 10, `graceful handover took ${handover} s (a 15 s lease was not waited out)`);
   });
 
   test('200 resources applied at once converge, survive an operator killed mid-reconcile, and rest without writes', async () => {

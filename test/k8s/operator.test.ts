@@ -97,6 +97,8 @@ before(async () => {
     REGISTRY_URL: registry.url,
     REGISTRY_CA_FILE: ca.caFile,
     REGISTRY_ADMIN_TOKEN: ADMIN,
+    // A short resync, so drift only the registry can see (a restored database) is found quickly.
+    RESYNC_PERIOD: '3s',
   });
 }, { timeout: 60 * 60 * 1000 });
 
@@ -124,6 +126,9 @@ describe('GoPackageOwner operator', () => {
     const zip = await makeModuleZip(root, 'acme.example.com/lib', 'v1.0.0', { 'go.mod': 'module acme.example.com/lib\n\ngo 1.21\n', 'lib.go': 'package lib\n' });
     const up = await curl(['--cacert', ca.caFile, '--user', `${pub.values.username}:${pub.values.token}`, '--upload-file', zip, `${registry.url}/api/packages/acme/go/upload`]);
     assert.equal(up.status, 201, up.body);
+
+    const events = await kubectl(['get', 'events', '--field-selector', 'involvedObject.name=acme', '-o', 'jsonpath={.items[*].reason}']);
+    for (const reason of ['OwnerCreated', 'TokenIssued', 'SecretWritten']) assert.match(events, new RegExp(reason));
 
     const ci = await secretData('acme-ci');
     const dir = await mkdtemp(path.join(os.tmpdir(), 'go-registry-pod-'));
@@ -164,6 +169,15 @@ describe('GoPackageOwner operator', () => {
     await kubectl(['patch', 'secret', 'acme-ci', '--type=merge', '-p', JSON.stringify({ data: { '.netrc': Buffer.from('garbage').toString('base64') } })]);
     await eventually('Secret repaired', async () => (await secretData('acme-ci')).values['.netrc']?.includes(recreated.values.token!));
     assert.equal((await secretData('acme-ci')).values.token, recreated.values.token, 'the token itself was kept');
+  });
+
+  test('a token the registry lost (a restored database) is re-registered from its Secret', async () => {
+    const { token } = (await secretData('acme-ci')).values;
+    const probe = () => curl(['--cacert', ca.caFile, '-H', `Authorization: Bearer ${token}`, `${registry.url}/api/packages/acme/go/acme.example.com/lib/@v/list`]);
+    assert.equal((await admin('DELETE', '/owners/acme/tokens/ci')).status, 204);
+    assert.equal((await probe()).status, 401);
+    await eventually('token re-registered', async () => (await probe()).status === 200);
+    assert.equal((await secretData('acme-ci')).values.token, token, 'the same value, from the Secret');
   });
 
   test('a second resource claiming the same owner gets OwnerConflict and changes nothing', async () => {
