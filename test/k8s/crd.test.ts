@@ -1,20 +1,14 @@
 /** The GoPackageOwner CRD on a real API server: schema, defaults, CEL rules, status, columns, explain. */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { REPO_ROOT } from '../support/paths.js';
+import { installCrd } from './crd-install.js';
 import { sharedCluster, type SharedCluster } from './cluster.js';
 
 let cluster: SharedCluster;
 let ns: string;
 before(async () => {
   cluster = await sharedCluster();
-  const crd = await readFile(path.join(REPO_ROOT, 'crds', 'goregistry.dev_gopackageowners.yaml'), 'utf8');
-  const applied = await cluster.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], crd);
-  assert.equal(applied.code, 0, applied.stderr);
-  const established = await cluster.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/gopackageowners.goregistry.dev']);
-  assert.equal(established.code, 0, established.stderr);
+  await installCrd(cluster);
   ns = await cluster.namespace('crd');
 }, { timeout: 60 * 60 * 1000 });
 after(() => cluster?.release());

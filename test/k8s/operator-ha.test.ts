@@ -4,13 +4,14 @@
  * with no writes at rest, and the GitOps flow (kubectl apply --prune of a folder).
  */
 import assert from 'node:assert/strict';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { curl } from '../support/curl.js';
-import { REPO_ROOT, tempDir } from '../support/paths.js';
+import { tempDir } from '../support/paths.js';
 import { startOperatorProcess, type OperatorProcess } from '../support/operator-process.js';
 import { startRegistryProcess, type RegistryProcess } from '../support/registry-process.js';
+import { installCrd } from './crd-install.js';
 import { sharedCluster, type SharedCluster } from './cluster.js';
 
 const ADMIN = 'operator-ha-admin-token-0123456789';
@@ -71,9 +72,7 @@ const registryTokens = async (owner: string) => {
 
 before(async () => {
   cluster = await sharedCluster();
-  const crd = await readFile(path.join(REPO_ROOT, 'crds', 'goregistry.dev_gopackageowners.yaml'), 'utf8');
-  assert.equal((await cluster.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], crd)).code, 0);
-  assert.equal((await cluster.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/gopackageowners.goregistry.dev'])).code, 0);
+  await installCrd(cluster);
   ns = await cluster.namespace('operator-ha');
   ({ dir: root, remove: cleanup } = await tempDir('operator-ha'));
   registry = await startRegistryProcess({ DATA_DIR: path.join(root, 'data'), REGISTRY_ADMIN_TOKEN: ADMIN });

@@ -4,12 +4,12 @@
  * since restarting the shared one would disturb other suites.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { REPO_ROOT, tempDir } from '../support/paths.js';
+import { tempDir } from '../support/paths.js';
 import { startOperatorProcess, type OperatorProcess } from '../support/operator-process.js';
 import { startRegistryProcess, type RegistryProcess } from '../support/registry-process.js';
+import { installCrd } from './crd-install.js';
 import { startCluster, type Cluster } from './cluster.js';
 
 const ADMIN = 'recovery-admin-token-0123456789ab';
@@ -35,9 +35,7 @@ const apply = async (name: string) => {
 
 before(async () => {
   cluster = await startCluster();
-  const crd = await readFile(path.join(REPO_ROOT, 'crds', 'goregistry.dev_gopackageowners.yaml'), 'utf8');
-  assert.equal((await cluster.kubectl(['apply', '-f', '-'], crd)).code, 0);
-  assert.equal((await cluster.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/gopackageowners.goregistry.dev'])).code, 0);
+  await installCrd(cluster);
   let dir: string;
   ({ dir, remove: cleanup } = await tempDir('recovery'));
   registry = await startRegistryProcess({ DATA_DIR: path.join(dir, 'data'), REGISTRY_ADMIN_TOKEN: ADMIN });

@@ -12,10 +12,11 @@ import { curl } from '../support/curl.js';
 import { freePort } from '../support/free-port.js';
 import { goClient } from '../support/go-client.js';
 import { makeModuleZip } from '../support/module-zips.js';
-import { REPO_ROOT, tempDir } from '../support/paths.js';
+import { tempDir } from '../support/paths.js';
 import { startOperatorProcess, type OperatorProcess } from '../support/operator-process.js';
 import { startRegistryProcess, type RegistryProcess } from '../support/registry-process.js';
 import { createTestCa, type TestCa } from '../support/test-ca.js';
+import { installCrd } from './crd-install.js';
 import { sharedCluster, type SharedCluster } from './cluster.js';
 
 const ADMIN = 'operator-e2e-admin-token-0123456789';
@@ -80,9 +81,7 @@ const startRegistry = () => startRegistryProcess(registryEnv);
 
 before(async () => {
   cluster = await sharedCluster();
-  const crd = await readFile(path.join(REPO_ROOT, 'crds', 'goregistry.dev_gopackageowners.yaml'), 'utf8');
-  assert.equal((await cluster.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], crd)).code, 0);
-  assert.equal((await cluster.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/gopackageowners.goregistry.dev'])).code, 0);
+  await installCrd(cluster);
   ns = await cluster.namespace('operator');
   ({ dir: root, remove: cleanup } = await tempDir('operator'));
   ca = await createTestCa(root);

@@ -4,7 +4,6 @@
  * No operator process watches this namespace, so the test alone reconciles.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -13,8 +12,9 @@ import { GoPackageOwnerReconciler } from '../../operator/controller/gopackageown
 import { KubeClient } from '../../operator/controller/kube-client.js';
 import { HttpRegistryAdminClient } from '../../operator/registry/admin-client.js';
 import { curl } from '../support/curl.js';
-import { REPO_ROOT, tempDir } from '../support/paths.js';
+import { tempDir } from '../support/paths.js';
 import { startRegistryProcess, type RegistryProcess } from '../support/registry-process.js';
+import { installCrd } from './crd-install.js';
 import { sharedCluster, type SharedCluster } from './cluster.js';
 
 const ADMIN = 'rotation-admin-token-0123456789ab';
@@ -28,9 +28,7 @@ let reconciler: GoPackageOwnerReconciler;
 
 before(async () => {
   cluster = await sharedCluster();
-  const crd = await readFile(path.join(REPO_ROOT, 'crds', 'goregistry.dev_gopackageowners.yaml'), 'utf8');
-  assert.equal((await cluster.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], crd)).code, 0);
-  assert.equal((await cluster.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/gopackageowners.goregistry.dev'])).code, 0);
+  await installCrd(cluster);
   ns = await cluster.namespace('rotation');
   let dir: string;
   ({ dir, remove: cleanup } = await tempDir('rotation'));
