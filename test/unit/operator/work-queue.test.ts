@@ -73,6 +73,7 @@ describe('work queue', () => {
     await sleep(150);
     assert.equal(q.length, 1, 'the 20 ms add came due');
     assert.equal(await q.get(), 'a');
+    q.done('a');
     await sleep(500);
     assert.equal(q.length, 0, 'the later adds were dropped, not queued again');
   });
