@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { rm } from 'node:fs/promises';
 import type { BlobStore } from '../blob/blob-store.js';
-import type { ModuleVersion } from '../domain/module-version.js';
+import type { NewModuleVersion } from '../domain/module-version.js';
 import type { ModuleVersionRepository } from '../repository/module-version-repository.js';
 import { checkModuleZip, MAX_ZIP_FILE } from '../upload/module-zip-check.js';
 import { receiveBody } from '../upload/receive-body.js';
@@ -35,7 +35,7 @@ export class PublishService {
     const received = await receiveBody(body, this.blobs.tempPath(), this.limit);
     try {
       const zip = await checkModuleZip(received.path);
-      const record: Omit<ModuleVersion, 'createdAt'> = {
+      const record: NewModuleVersion = {
         owner,
         modulePath: zip.modulePath,
         version: zip.version,

@@ -26,11 +26,16 @@ const version = (over: Partial<NewModuleVersion> = {}): NewModuleVersion => ({
 
 export function runModuleVersionRepositorySuite(name: string, open: () => Promise<SqlDatabase>): void {
   describe(`module version repository on ${name}`, () => {
-    const fresh = async () => {
+    /** A migrated database with owners acme and other, closed after fn however it ends. */
+    const withRepo = async (fn: (repo: SqlModuleVersionRepository) => Promise<void>) => {
       const db = await open();
-      await migrate(db);
-      for (const owner of ['acme', 'other']) await db.query("INSERT INTO owners (name, visibility) VALUES ($1, 'public')", [owner]);
-      return { db, repo: new SqlModuleVersionRepository(db) };
+      try {
+        await migrate(db);
+        for (const owner of ['acme', 'other']) await db.query("INSERT INTO owners (name, visibility) VALUES ($1, 'public')", [owner]);
+        await fn(new SqlModuleVersionRepository(db));
+      } finally {
+        await db.close();
+      }
     };
 
     test('migrations apply once, even when started together', async () => {
@@ -44,9 +49,8 @@ export function runModuleVersionRepositorySuite(name: string, open: () => Promis
       }
     });
 
-    test('saves, finds and lists; bytes and times survive', async () => {
-      const { db, repo } = await fresh();
-      try {
+    test('saves, finds and lists; bytes and times survive', () =>
+      withRepo(async (repo) => {
         const goMod = Buffer.from([0x6d, 0x6f, 0x64, 0x00, 0xff]);
         await repo.transaction((tx) => tx.saveVersion(version({ goMod })));
         await repo.transaction((tx) => tx.saveVersion(version({ version: 'v1.1.0', goMod: undefined })));
@@ -58,14 +62,10 @@ export function runModuleVersionRepositorySuite(name: string, open: () => Promis
         assert.equal((await repo.findVersion('acme', 'example.com/m', 'v1.1.0'))?.goMod, undefined);
         const listed = (await repo.listVersions('acme', 'example.com/m')).map((v) => v.version).sort();
         assert.deepEqual(listed, ['v1.0.0', 'v1.1.0']);
-      } finally {
-        await db.close();
-      }
-    });
+      }));
 
-    test('not found, and no prefix or case collisions between modules and owners', async () => {
-      const { db, repo } = await fresh();
-      try {
+    test('not found, and no prefix or case collisions between modules and owners', () =>
+      withRepo(async (repo) => {
         await repo.transaction((tx) => tx.saveVersion(version()));
         assert.equal(await repo.findVersion('acme', 'example.com/m', 'v9.9.9'), undefined);
         assert.deepEqual(await repo.listVersions('acme', 'example.com/m-other'), []);
@@ -74,28 +74,20 @@ export function runModuleVersionRepositorySuite(name: string, open: () => Promis
         assert.deepEqual(await repo.listVersions('other', 'example.com/m'), []);
         await repo.transaction((tx) => tx.saveVersion(version({ modulePath: 'example.com/M' })));
         assert.equal((await repo.listVersions('acme', 'example.com/M')).length, 1);
-      } finally {
-        await db.close();
-      }
-    });
+      }));
 
-    test('a duplicate version is a Conflict and rolls its transaction back', async () => {
-      const { db, repo } = await fresh();
-      try {
+    test('a duplicate version is a Conflict and rolls its transaction back', () =>
+      withRepo(async (repo) => {
         await repo.transaction((tx) => tx.saveVersion(version()));
         await assert.rejects(
           repo.transaction((tx) => tx.saveVersion(version({ blobSha256: 'b'.repeat(64) }))),
           (e: unknown) => e instanceof DomainError && e.kind === 'Conflict',
         );
         assert.equal((await repo.findVersion('acme', 'example.com/m', 'v1.0.0'))?.blobSha256, 'a'.repeat(64));
-      } finally {
-        await db.close();
-      }
-    });
+      }));
 
-    test('a failure later in the transaction leaves nothing behind', async () => {
-      const { db, repo } = await fresh();
-      try {
+    test('a failure later in the transaction leaves nothing behind', () =>
+      withRepo(async (repo) => {
         await assert.rejects(
           repo.transaction(async (tx) => {
             await tx.saveVersion(version());
@@ -104,14 +96,10 @@ export function runModuleVersionRepositorySuite(name: string, open: () => Promis
           /blob placement failed/,
         );
         assert.equal(await repo.findVersion('acme', 'example.com/m', 'v1.0.0'), undefined);
-      } finally {
-        await db.close();
-      }
-    });
+      }));
 
-    test('concurrent publishes of one version: exactly one wins', async () => {
-      const { db, repo } = await fresh();
-      try {
+    test('concurrent publishes of one version: exactly one wins', () =>
+      withRepo(async (repo) => {
         const results = await Promise.allSettled(
           Array.from({ length: 8 }, (_, i) =>
             repo.transaction(async (tx) => {
@@ -124,14 +112,10 @@ export function runModuleVersionRepositorySuite(name: string, open: () => Promis
         for (const r of results) {
           if (r.status === 'rejected') assert.equal((r.reason as DomainError).kind, 'Conflict');
         }
-      } finally {
-        await db.close();
-      }
-    });
+      }));
 
-    test('remove returns the blob and counts remaining references', async () => {
-      const { db, repo } = await fresh();
-      try {
+    test('remove returns the blob and counts remaining references', () =>
+      withRepo(async (repo) => {
         await repo.transaction(async (tx) => {
           await tx.saveVersion(version());
           await tx.saveVersion(version({ version: 'v1.0.1' })); // same bytes, same blob
@@ -144,10 +128,7 @@ export function runModuleVersionRepositorySuite(name: string, open: () => Promis
         });
         assert.equal(left, 1);
         assert.equal(await repo.transaction((tx) => tx.removeVersion('acme', 'example.com/m', 'v1.0.0')), undefined);
-      } finally {
-        await db.close();
-      }
-    });
+      }));
   });
 }
 

@@ -1,25 +1,14 @@
 /** The admin API as the operator uses it: idempotent PUTs, managedBy conflicts, force delete, supplied tokens. */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, before, describe, test } from 'node:test';
-import { ADMIN_TOKEN, startTestRegistry, type TestRegistry } from '../support/in-process-registry.js';
+import { describe, test } from 'node:test';
+import { ADMIN_TOKEN, useTestRegistry } from '../support/in-process-registry.js';
 import { makeModuleZip } from '../support/module-zips.js';
-import { tempDir } from '../support/paths.js';
 
-let reg: TestRegistry;
-let dir: string;
-let cleanup: () => Promise<void>;
-before(async () => {
-  reg = await startTestRegistry();
-  ({ dir, remove: cleanup } = await tempDir('admin'));
-});
-after(async () => {
-  await reg.stop();
-  await cleanup();
-});
+const h = useTestRegistry('admin');
 
 async function call(method: string, path: string, body?: unknown, token = ADMIN_TOKEN) {
-  const res = await fetch(`${reg.url}/api/admin${path}`, {
+  const res = await fetch(`${h.reg.url}/api/admin${path}`, {
     method,
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
@@ -62,9 +51,9 @@ describe('admin API', () => {
 
   test('DELETE owner: 409 while it has modules, force deletes them; 404 after', async () => {
     await call('PUT', '/owners/doomed', { visibility: 'public' });
-    const zip = await readFile(await makeModuleZip(dir, 'example.com/doomed', 'v1.0.0'));
-    const blobsBefore = (await reg.storedFiles()).blobs.length;
-    const up = await fetch(`${reg.url}/api/packages/doomed/go/upload`, { method: 'PUT', body: new Uint8Array(zip), headers: { Authorization: reg.auth } });
+    const zip = await readFile(await makeModuleZip(h.dir, 'example.com/doomed', 'v1.0.0'));
+    const blobsBefore = (await h.reg.storedFiles()).blobs.length;
+    const up = await fetch(`${h.reg.url}/api/packages/doomed/go/upload`, { method: 'PUT', body: new Uint8Array(zip), headers: { Authorization: h.reg.auth } });
     assert.equal(up.status, 201);
     const refused = await call('DELETE', '/owners/doomed');
     assert.equal(refused.status, 409);
@@ -72,8 +61,8 @@ describe('admin API', () => {
     assert.equal((await call('DELETE', '/owners/doomed?force=true')).status, 204);
     assert.equal((await call('GET', '/owners/doomed')).status, 404);
     assert.equal((await call('DELETE', '/owners/doomed')).status, 404);
-    assert.equal((await reg.storedFiles()).blobs.length, blobsBefore, 'its blobs are gone');
-    assert.equal((await fetch(`${reg.url}/api/packages/doomed/go/example.com/doomed/@v/list`)).status, 404);
+    assert.equal((await h.reg.storedFiles()).blobs.length, blobsBefore, 'its blobs are gone');
+    assert.equal((await fetch(`${h.reg.url}/api/packages/doomed/go/example.com/doomed/@v/list`)).status, 404);
   });
 
   test('tokens: generated value shown once; supplied value is idempotent; revoke', async () => {
@@ -90,7 +79,7 @@ describe('admin API', () => {
     assert.equal(created.status, 201);
     assert.equal(created.json().token, undefined, 'a supplied secret is not echoed');
     assert.equal((await call('PUT', '/owners/tok/tokens/op', { scopes: ['write', 'read'], token: supplied })).status, 200);
-    const read = await fetch(`${reg.url}/api/packages/tok/go/example.com/x/@v/list`, { headers: { Authorization: `Bearer ${supplied}` } });
+    const read = await fetch(`${h.reg.url}/api/packages/tok/go/example.com/x/@v/list`, { headers: { Authorization: `Bearer ${supplied}` } });
     assert.equal(read.status, 404, 'readable owner, missing module: a plain 404');
     assert.equal(await read.text(), 'module example.com/x not found\n');
     const clash = await call('PUT', '/owners/tok/tokens/dup', { scopes: ['read'], token: supplied });
@@ -122,7 +111,7 @@ describe('admin API', () => {
   });
 
   test('needs the admin token: 401 without, 403 with an owner token', async () => {
-    const none = await fetch(`${reg.url}/api/admin/owners`);
+    const none = await fetch(`${h.reg.url}/api/admin/owners`);
     assert.equal(none.status, 401);
     await call('PUT', '/owners/tenant', { visibility: 'public' });
     const token = String((await call('PUT', '/owners/tenant/tokens/w', { scopes: ['read', 'write'] })).json().token);
@@ -131,7 +120,7 @@ describe('admin API', () => {
   });
 
   test('serves its OpenAPI document', async () => {
-    const doc = (await (await fetch(`${reg.url}/api/admin/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, { properties?: object }> } };
+    const doc = (await (await fetch(`${h.reg.url}/api/admin/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, { properties?: object }> } };
     assert.equal(doc.openapi, '3.1.0');
     assert.ok(doc.paths['/api/admin/owners/{owner}/tokens/{name}']);
     assert.ok(doc.components.schemas.TokenPut?.properties && 'scopes' in doc.components.schemas.TokenPut.properties);

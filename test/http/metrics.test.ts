@@ -1,23 +1,12 @@
 /** /metrics: bounded labels, the counters the issue names, no secrets; or on METRICS_PORT. */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, before, test } from 'node:test';
-import { ADMIN_TOKEN, startTestRegistry, type TestRegistry } from '../support/in-process-registry.js';
+import { test } from 'node:test';
+import { ADMIN_TOKEN, startTestRegistry, useTestRegistry } from '../support/in-process-registry.js';
 import { createToken } from '../support/admin-api.js';
 import { makeModuleZip } from '../support/module-zips.js';
-import { tempDir } from '../support/paths.js';
 
-let reg: TestRegistry;
-let dir: string;
-let cleanup: () => Promise<void>;
-before(async () => {
-  reg = await startTestRegistry();
-  ({ dir, remove: cleanup } = await tempDir('metrics'));
-});
-after(async () => {
-  await reg.stop();
-  await cleanup();
-});
+const h = useTestRegistry('metrics');
 
 const value = (text: string, series: string) => {
   const line = text.split('\n').find((l) => l.startsWith(series + ' '));
@@ -25,19 +14,19 @@ const value = (text: string, series: string) => {
 };
 
 test('requests, uploads, downloads and auth failures are counted with bounded labels and no secrets', async () => {
-  await reg.createOwner('metrics-owner-name', 'public');
-  const secret = await createToken(reg.url, ADMIN_TOKEN, 'metrics-owner-name', 'ci', ['write']);
-  const zip = await readFile(await makeModuleZip(dir, 'example.com/metered-module', 'v1.0.0'));
+  await h.reg.createOwner('metrics-owner-name', 'public');
+  const secret = await createToken(h.reg.url, ADMIN_TOKEN, 'metrics-owner-name', 'ci', ['write']);
+  const zip = await readFile(await makeModuleZip(h.dir, 'example.com/metered-module', 'v1.0.0'));
   const upload = () =>
-    fetch(`${reg.url}/api/packages/metrics-owner-name/go/upload`, { method: 'PUT', body: new Uint8Array(zip), headers: { Authorization: `Bearer ${secret}` } });
+    fetch(`${h.reg.url}/api/packages/metrics-owner-name/go/upload`, { method: 'PUT', body: new Uint8Array(zip), headers: { Authorization: `Bearer ${secret}` } });
   assert.equal((await upload()).status, 201);
   assert.equal((await upload()).status, 409);
-  const base = `${reg.url}/api/packages/metrics-owner-name/go/example.com/metered-module/@v`;
+  const base = `${h.reg.url}/api/packages/metrics-owner-name/go/example.com/metered-module/@v`;
   await (await fetch(`${base}/v1.0.0.zip`)).arrayBuffer();
   await (await fetch(`${base}/list`)).text();
   await (await fetch(`${base}/list`, { headers: { Authorization: 'Bearer gor_wrongwrongwrongwrongwrongwrongwrongwrongwro' } })).text();
 
-  const text = await (await fetch(`${reg.url}/metrics`)).text();
+  const text = await (await fetch(`${h.reg.url}/metrics`)).text();
   assert.equal(value(text, 'goregistry_uploads_total{result="published"}'), 1);
   assert.equal(value(text, 'goregistry_uploads_total{result="conflict"}'), 1);
   assert.equal(value(text, 'goregistry_uploaded_bytes_total'), zip.length);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { loadConfig } from '../../registry/config/config.js';
 import { createLogger } from '../../registry/logger.js';
 import { startRegistry } from '../../registry/server.js';
+import { after, before } from 'node:test';
 import { createOwner } from './admin-api.js';
 import { tempDir } from './paths.js';
 
@@ -42,4 +43,31 @@ export async function startTestRegistry(env: Record<string, string> = {}): Promi
       await remove();
     },
   };
+}
+
+export interface RegistryFixture {
+  reg: TestRegistry;
+  /** A temp folder for the suite's zips. */
+  dir: string;
+}
+
+/**
+ * Starts an in-process registry (and a temp folder) before the suite's tests and stops
+ * both after them; `owners` are created as public owners.
+ */
+export function useTestRegistry(prefix: string, options: { env?: Record<string, string>; owners?: string[] } = {}): RegistryFixture {
+  const fixture = {} as RegistryFixture;
+  let removeDir: (() => Promise<void>) | undefined;
+  before(async () => {
+    fixture.reg = await startTestRegistry(options.env);
+    let dir: string;
+    ({ dir, remove: removeDir } = await tempDir(prefix));
+    fixture.dir = dir;
+    for (const owner of options.owners ?? []) await fixture.reg.createOwner(owner);
+  });
+  after(async () => {
+    await fixture.reg?.stop();
+    await removeDir?.();
+  });
+  return fixture;
 }
