@@ -12,7 +12,12 @@ const schema = z.object({
   REGISTRY_CA_FILE: z.string().min(1).optional(),
   REGISTRY_ADMIN_TOKEN: z.string().min(16).optional(),
   REGISTRY_ADMIN_TOKEN_FILE: z.string().min(1).optional(),
-  WATCH_NAMESPACE: z.string().default(''),
+  // Comma-separated namespaces; empty: all.
+  WATCH_NAMESPACE: z
+    .string()
+    .default('')
+    .transform((v) => [...new Set(v.split(',').map((n) => n.trim()).filter(Boolean))])
+    .refine((list) => list.every((n) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n) && n.length <= 63), 'must be namespace names separated by commas'),
   LEADER_ELECTION: bool.default(true),
   LEASE_NAMESPACE: z.string().min(1).optional(),
   POD_NAMESPACE: z.string().min(1).optional(),
@@ -30,7 +35,8 @@ export interface OperatorConfig {
   publicUrl: string;
   caPem: string | undefined;
   adminToken: string;
-  watchNamespace: string;
+  /** Namespaces to watch; empty: all. */
+  watchNamespaces: string[];
   leaderElection: boolean;
   leaseNamespace: string;
   identity: string;
@@ -56,9 +62,9 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
     publicUrl: c.REGISTRY_PUBLIC_URL ?? c.REGISTRY_URL,
     caPem: c.REGISTRY_CA_FILE ? readFileSync(c.REGISTRY_CA_FILE, 'utf8') : undefined,
     adminToken,
-    watchNamespace: c.WATCH_NAMESPACE,
+    watchNamespaces: c.WATCH_NAMESPACE,
     leaderElection: c.LEADER_ELECTION,
-    leaseNamespace: c.LEASE_NAMESPACE ?? c.POD_NAMESPACE ?? (c.WATCH_NAMESPACE || 'default'),
+    leaseNamespace: c.LEASE_NAMESPACE ?? c.POD_NAMESPACE ?? (c.WATCH_NAMESPACE[0] ?? 'default'),
     identity: c.POD_NAME ?? `${os.hostname()}-${process.pid}`,
     metricsPort: c.METRICS_PORT,
     concurrency: c.MAX_CONCURRENT_RECONCILES,

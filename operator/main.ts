@@ -16,6 +16,7 @@ import { runWorkers } from './runtime/controller.js';
 import { LeaderElector } from './runtime/leader-election.js';
 import { OperatorMetrics } from './runtime/metrics.js';
 import { defaultControllerRateLimiter } from './runtime/rate-limiter.js';
+import { InformerGroup } from './runtime/informer-group.js';
 import { ResilientInformer } from './runtime/resilient-informer.js';
 import { WorkQueue } from './runtime/work-queue.js';
 
@@ -24,15 +25,16 @@ const SECRET_SELECTOR = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
 function informers(config: OperatorConfig, kc: KubeConfig, queue: WorkQueue<string>, log: pino.Logger) {
   const custom = kc.makeApiClient(CustomObjectsApi);
   const core = kc.makeApiClient(CoreV1Api);
-  const ns = config.watchNamespace;
-  const owners = new ResilientInformer<GoPackageOwner>({
-    kc, log, name: PLURAL, relistMs: config.resyncMs,
+  // '' stands for every namespace: one cluster-wide informer instead of one per namespace.
+  const namespaces = config.watchNamespaces.length > 0 ? config.watchNamespaces : [''];
+  const owners = namespaces.map((ns) => new ResilientInformer<GoPackageOwner>({
+    kc, log, name: ns ? `${PLURAL}/${ns}` : PLURAL, relistMs: config.resyncMs,
     path: ns ? `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${PLURAL}` : `/apis/${GROUP}/${VERSION}/${PLURAL}`,
     list: () => (ns ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL }) : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL })),
     onChange: (o) => queue.add(keyOf(o.metadata!.namespace!, o.metadata!.name!)),
-  });
-  const secrets = new ResilientInformer<V1Secret>({
-    kc, log, name: 'secrets', relistMs: config.resyncMs, labelSelector: SECRET_SELECTOR,
+  }));
+  const secrets = namespaces.map((ns) => new ResilientInformer<V1Secret>({
+    kc, log, name: ns ? `secrets/${ns}` : 'secrets', relistMs: config.resyncMs, labelSelector: SECRET_SELECTOR,
     path: ns ? `/api/v1/namespaces/${ns}/secrets` : '/api/v1/secrets',
     list: () => (ns ? core.listNamespacedSecret({ namespace: ns, labelSelector: SECRET_SELECTOR }) : core.listSecretForAllNamespaces({ labelSelector: SECRET_SELECTOR })),
     // A Secret event concerns the GoPackageOwner that controls it.
@@ -40,8 +42,8 @@ function informers(config: OperatorConfig, kc: KubeConfig, queue: WorkQueue<stri
       const owner = s.metadata?.ownerReferences?.find((r) => r.controller && r.kind === KIND);
       if (owner) queue.add(keyOf(s.metadata!.namespace!, owner.name));
     },
-  });
-  return { owners, secrets };
+  }));
+  return { owners: new InformerGroup(owners), secrets: new InformerGroup(secrets) };
 }
 
 async function main(): Promise<void> {
@@ -80,7 +82,7 @@ async function main(): Promise<void> {
     ? new LeaderElector({ kc, log, namespace: config.leaseNamespace, name: 'go-registry-operator', identity: config.identity, onLeading: startControllers, onLost: () => process.exit(1) })
     : undefined;
   const server = await serveHealth(config.metricsPort, metrics, () => !elector || !elector.isLeader || owners.synced);
-  log.info({ metricsPort: (server.address() as AddressInfo).port, identity: config.identity, leaderElection: config.leaderElection }, 'operator started');
+  log.info({ metricsPort: (server.address() as AddressInfo).port, identity: config.identity, leaderElection: config.leaderElection, namespaces: config.watchNamespaces.length ? config.watchNamespaces : 'all' }, 'operator started');
   if (elector) elector.start();
   else startControllers();
 

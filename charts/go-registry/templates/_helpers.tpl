@@ -1,0 +1,188 @@
+{{/* Names */}}
+{{- define "go-registry.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "go-registry.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "go-registry.operatorName" -}}
+{{- printf "%s-operator" (include "go-registry.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "go-registry.serviceAccountName" -}}
+{{- if .Values.operator.serviceAccount.create }}
+{{- default (include "go-registry.operatorName" .) .Values.operator.serviceAccount.name }}
+{{- else }}
+{{- required "operator.serviceAccount.name is required when operator.serviceAccount.create is false" .Values.operator.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* Labels: one shared helper; component and selector labels on top. */}}
+{{- define "go-registry.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/name: {{ include "go-registry.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: go-registry
+{{- end }}
+
+{{/* go-registry.selectorLabels: (dict "ctx" $ "component" "registry") */}}
+{{- define "go-registry.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "go-registry.name" .ctx }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- define "go-registry.componentLabels" -}}
+{{ include "go-registry.labels" .ctx }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- define "go-registry.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/* Registry endpoints */}}
+{{- define "go-registry.registryHost" -}}
+{{- printf "%s.%s.svc" (include "go-registry.fullname" .) .Release.Namespace }}
+{{- end }}
+
+{{- define "go-registry.servicePort" -}}
+{{- if .Values.registry.service.port }}{{ .Values.registry.service.port }}{{ else if .Values.tls.enabled }}443{{ else }}80{{ end }}
+{{- end }}
+
+{{- define "go-registry.containerPort" -}}
+{{- if .Values.tls.enabled }}8443{{ else }}8080{{ end }}
+{{- end }}
+
+{{/* The in-cluster URL: the operator's admin API endpoint and the default public URL. No port when it is the scheme's default, as go and .netrc expect. */}}
+{{- define "go-registry.internalUrl" -}}
+{{- $scheme := ternary "https" "http" .Values.tls.enabled }}
+{{- $port := include "go-registry.servicePort" . | int }}
+{{- if or (and .Values.tls.enabled (eq $port 443)) (and (not .Values.tls.enabled) (eq $port 80)) }}
+{{- printf "%s://%s" $scheme (include "go-registry.registryHost" .) }}
+{{- else }}
+{{- printf "%s://%s:%d" $scheme (include "go-registry.registryHost" .) $port }}
+{{- end }}
+{{- end }}
+
+{{- define "go-registry.publicUrl" -}}
+{{- default (include "go-registry.internalUrl" .) .Values.registry.publicUrl | trimSuffix "/" }}
+{{- end }}
+
+{{- define "go-registry.dnsNames" -}}
+{{- $svc := include "go-registry.fullname" . }}
+{{- $ns := .Release.Namespace }}
+{{- $names := list $svc (printf "%s.%s" $svc $ns) (printf "%s.%s.svc" $svc $ns) (printf "%s.%s.svc.cluster.local" $svc $ns) }}
+{{- concat $names .Values.tls.extraDnsNames | uniq | toJson }}
+{{- end }}
+
+{{/* Secret names */}}
+{{- define "go-registry.adminTokenSecret" -}}
+{{- default (printf "%s-admin-token" (include "go-registry.fullname" .)) .Values.adminToken.existingSecret }}
+{{- end }}
+
+{{- define "go-registry.adminTokenKey" -}}
+{{- ternary .Values.adminToken.key "token" (ne .Values.adminToken.existingSecret "") }}
+{{- end }}
+
+{{- define "go-registry.tlsSecret" -}}
+{{- default (printf "%s-tls" (include "go-registry.fullname" .)) .Values.tls.existingSecret }}
+{{- end }}
+
+{{- define "go-registry.pvcName" -}}
+{{- default (printf "%s-data" (include "go-registry.fullname" .)) .Values.registry.persistence.existingClaim }}
+{{- end }}
+
+{{- define "go-registry.postgresName" -}}
+{{- printf "%s-postgres" (include "go-registry.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "go-registry.cnpgName" -}}
+{{- printf "%s-db" (include "go-registry.fullname" .) | trunc 50 | trimSuffix "-" }}
+{{- end }}
+
+{{/* DATABASE_URL for the registry, or nothing for embedded. Kubernetes expands $(VAR) from earlier env entries. */}}
+{{- define "go-registry.databaseEnv" -}}
+{{- $mode := .Values.database.mode }}
+{{- if eq $mode "bundled" }}
+- name: POSTGRES_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ default (include "go-registry.postgresName" .) .Values.database.bundled.existingSecret }}
+      key: password
+- name: DATABASE_URL
+  value: {{ printf "postgres://goregistry:$(POSTGRES_PASSWORD)@%s.%s.svc:5432/goregistry" (include "go-registry.postgresName" .) .Release.Namespace | quote }}
+{{- else if eq $mode "external" }}
+- name: DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.database.external.existingSecret }}
+      key: {{ .Values.database.external.key }}
+{{- else if eq $mode "cnpg" }}
+- name: DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      # CloudNativePG writes the application user's connection URL here.
+      name: {{ include "go-registry.cnpgName" . }}-app
+      key: uri
+{{- end }}
+{{- end }}
+
+{{/*
+Contradictory values fail at render with a message that names them, before anything is applied.
+*/}}
+{{- define "go-registry.validate" -}}
+{{- $v := .Values }}
+{{- if and (eq $v.database.mode "external") (not $v.database.external.existingSecret) }}
+{{- fail "database.mode=external needs database.external.existingSecret: a Secret with a postgres:// URL" }}
+{{- end }}
+{{- if and (eq $v.database.mode "cnpg") (not (.Capabilities.APIVersions.Has "postgresql.cnpg.io/v1/Cluster")) }}
+{{- fail "database.mode=cnpg needs the CloudNativePG operator: the postgresql.cnpg.io/v1 Cluster API is not installed (with helm template, pass --api-versions postgresql.cnpg.io/v1/Cluster)" }}
+{{- end }}
+{{- if gt (int $v.registry.replicas) 1 }}
+{{- if eq $v.database.mode "embedded" }}
+{{- fail "registry.replicas > 1 needs a shared database: set database.mode to bundled, external or cnpg (embedded PGlite is one process's)" }}
+{{- end }}
+{{- if and $v.registry.persistence.enabled (not $v.registry.persistence.existingClaim) (not (has "ReadWriteMany" $v.registry.persistence.accessModes)) }}
+{{- fail "registry.replicas > 1 needs ReadWriteMany blob storage: add ReadWriteMany to registry.persistence.accessModes (or use an existingClaim that has it)" }}
+{{- end }}
+{{- end }}
+{{- if and (not $v.registry.persistence.enabled) (eq $v.database.mode "embedded") }}
+{{- fail "database.mode=embedded keeps the database on the registry's volume: registry.persistence.enabled must be true" }}
+{{- end }}
+{{- if and $v.tls.enabled $v.tls.certManager.enabled $v.tls.existingSecret }}
+{{- fail "tls.existingSecret and tls.certManager.enabled are exclusive: pick one source for the registry's certificate" }}
+{{- end }}
+{{- if and $v.tls.enabled $v.tls.certManager.enabled (not (.Capabilities.APIVersions.Has "cert-manager.io/v1/Certificate")) }}
+{{- fail "tls.certManager.enabled needs cert-manager: the cert-manager.io/v1 Certificate API is not installed (with helm template, pass --api-versions cert-manager.io/v1/Certificate)" }}
+{{- end }}
+{{- if and $v.ingress.enabled (not $v.ingress.host) }}
+{{- fail "ingress.enabled needs ingress.host" }}
+{{- end }}
+{{- end }}
+
+{{/* Recreate while one ReadWriteOnce volume holds the blobs: a second Pod could not mount it. */}}
+{{- define "go-registry.strategy" -}}
+{{- if and .Values.registry.persistence.enabled (not (has "ReadWriteMany" .Values.registry.persistence.accessModes)) }}
+type: Recreate
+{{- else }}
+type: RollingUpdate
+{{- end }}
+{{- end }}

@@ -1,0 +1,33 @@
+/**
+ * Several informers seen as one: the operator watches either every namespace (one
+ * cluster-wide informer) or a list of namespaces (one informer each, so namespaced
+ * Roles suffice and no cluster-wide list permission is needed).
+ */
+import type { KubernetesObject } from '@kubernetes/client-node';
+
+export interface Informer<T> {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  cached(): T[];
+  synced: boolean;
+}
+
+export class InformerGroup<T extends KubernetesObject> implements Informer<T> {
+  constructor(private readonly members: Informer<T>[]) {}
+
+  async start(): Promise<void> {
+    await Promise.all(this.members.map((m) => m.start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.members.map((m) => m.stop()));
+  }
+
+  cached(): T[] {
+    return this.members.flatMap((m) => m.cached());
+  }
+
+  get synced(): boolean {
+    return this.members.every((m) => m.synced);
+  }
+}

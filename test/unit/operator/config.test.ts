@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { loadOperatorConfig } from '../../../operator/config.js';
+import { InformerGroup, type Informer } from '../../../operator/runtime/informer-group.js';
+
+const base = { REGISTRY_URL: 'https://registry.example.svc', REGISTRY_ADMIN_TOKEN: 'admin-token-0123456789' };
+
+describe('operator configuration: WATCH_NAMESPACE', () => {
+  test('empty means every namespace', () => {
+    assert.deepEqual(loadOperatorConfig(base).watchNamespaces, []);
+    assert.deepEqual(loadOperatorConfig({ ...base, WATCH_NAMESPACE: '' }).watchNamespaces, []);
+  });
+
+  test('a comma-separated list, trimmed and de-duplicated, as the chart renders operator.watchNamespaces', () => {
+    const c = loadOperatorConfig({ ...base, WATCH_NAMESPACE: 'team-a, team-b,team-a,' });
+    assert.deepEqual(c.watchNamespaces, ['team-a', 'team-b']);
+    // Leases default to the first watched namespace when the Pod's namespace is unknown.
+    assert.equal(c.leaseNamespace, 'team-a');
+    assert.equal(loadOperatorConfig({ ...base, WATCH_NAMESPACE: 'team-a', POD_NAMESPACE: 'go-registry' }).leaseNamespace, 'go-registry');
+  });
+
+  test('a name that is no namespace is refused with a message naming the variable', () => {
+    assert.throws(() => loadOperatorConfig({ ...base, WATCH_NAMESPACE: 'Team_A' }), /WATCH_NAMESPACE: must be namespace names separated by commas/);
+  });
+});
+
+describe('InformerGroup', () => {
+  const member = (items: string[], synced: boolean) => {
+    const calls: string[] = [];
+    const informer: Informer<{ metadata: { name: string } }> & { calls: string[] } = {
+      calls,
+      synced,
+      start: async () => void calls.push('start'),
+      stop: async () => void calls.push('stop'),
+      cached: () => items.map((name) => ({ metadata: { name } })),
+    };
+    return informer;
+  };
+
+  test('starts and stops every member, merges their caches, and is synced only when all are', async () => {
+    const a = member(['x'], true);
+    const b = member(['y', 'z'], false);
+    const group = new InformerGroup([a, b]);
+    await group.start();
+    await group.stop();
+    assert.deepEqual([a.calls, b.calls], [['start', 'stop'], ['start', 'stop']]);
+    assert.deepEqual(group.cached().map((o) => o.metadata.name), ['x', 'y', 'z']);
+    assert.equal(group.synced, false);
+    b.synced = true;
+    assert.equal(group.synced, true);
+  });
+});
