@@ -3,7 +3,7 @@
  * command (minus the prestart build `npm test` already did), on a random port.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -25,7 +25,16 @@ const startCommand = (): string => {
   return pkg.scripts.start;
 };
 
-export async function startRegistryProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<RegistryProcess> {
+export interface RegistryProcessOptions {
+  /** Append every log line here instead of keeping it in `logs` (benchmarks: millions of access-log lines). */
+  logFile?: string;
+}
+
+export async function startRegistryProcess(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+  options: RegistryProcessOptions = {},
+): Promise<RegistryProcess> {
   const child: ChildProcess = spawn('sh', ['-c', `exec ${startCommand()}`], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
@@ -33,8 +42,10 @@ export async function startRegistryProcess(env: Record<string, string>, timeoutM
   });
   track(child);
   const logs: string[] = [];
+  const logFile = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : undefined;
+  const keep = (line: string) => (logFile ? logFile.write(line + '\n') : logs.push(line));
   const lines = createInterface({ input: child.stdout! });
-  child.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));
+  child.stderr!.on('data', (d: Buffer) => keep(d.toString()));
   let url = '';
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -42,7 +53,7 @@ export async function startRegistryProcess(env: Record<string, string>, timeoutM
       reject(new Error(`registry did not start in ${timeoutMs} ms:\n${logs.join('\n')}`));
     }, timeoutMs);
     lines.on('line', (line) => {
-      logs.push(line);
+      keep(line);
       try {
         const entry = JSON.parse(line) as { msg?: string; port?: number; url?: string };
         if (entry.msg === 'listening' && entry.port) {
@@ -56,7 +67,7 @@ export async function startRegistryProcess(env: Record<string, string>, timeoutM
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`registry exited with ${code} before listening:\n${logs.join('\n')}`));
+      reject(new Error(`registry exited with ${code} before listening:\n${logs.join('\n')}${logFile ? ` (log: ${options.logFile})` : ''}`));
     });
   });
   return {
@@ -69,6 +80,7 @@ export async function startRegistryProcess(env: Record<string, string>, timeoutM
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
       await exited;
+      logFile?.end();
     },
   };
 }

@@ -1,0 +1,93 @@
+/**
+ * Ratios against the targets of issue 8, from figures of one run, and the Markdown
+ * table written beside latest.json. A `before` run (BENCH_LABEL=before), when
+ * present, is shown next to this one.
+ */
+import type { DownloadResult } from './go-download.js';
+import type { UploadResult } from './upload-scenario.js';
+import type { LoadResult } from './wrk.js';
+
+export interface BenchResults {
+  label: string;
+  date: string;
+  quick: boolean;
+  machine: { cpus: number; cpuModel: string | undefined; memoryGiB: number; loadAverage: number[] };
+  versions: Record<string, string>;
+  corpus: { modules: number; versions: number; zipBytes: number; bigZipBytes: number; uploadSeconds: Record<string, number> };
+  settings: { seconds: number; warmupSeconds: number; goRuns: number };
+  athens: { available: boolean; error?: string };
+  load: Record<string, Record<string, LoadResult>>;
+  goDownload: Record<string, DownloadResult>;
+  upload?: UploadResult;
+  ratios: Ratio[];
+}
+
+export interface Ratio {
+  name: string;
+  value: number | undefined;
+  target: string;
+  met: boolean | undefined;
+}
+
+const rps = (r: BenchResults, target: string, scenario: string) => r.load[target]?.[scenario]?.requestsPerSecond;
+const div = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : undefined);
+
+export function computeRatios(r: BenchResults): Ratio[] {
+  const out: Ratio[] = [];
+  const add = (name: string, value: number | undefined, target: string, check?: (v: number) => boolean) =>
+    out.push({ name, value: value === undefined ? undefined : Math.round(value * 1000) / 1000, target, met: value === undefined || !check ? undefined : check(value) });
+  for (const db of ['pglite', 'postgres']) {
+    const reg = `registry-${db}`;
+    for (const s of ['info', 'mod', 'list', 'latest', 'info-token']) {
+      add(`${s} ${db} / trivial Koa`, div(rps(r, reg, s), rps(r, 'trivial-koa', 'info')), '≥ 0.90', (v) => v >= 0.9);
+      add(`${s} ${db} / nginx`, div(rps(r, reg, s), rps(r, 'nginx', s === 'info-token' ? 'info' : s)), 'report');
+      if (r.athens.available) add(`${s} ${db} / Athens`, div(rps(r, reg, s), rps(r, 'athens', s === 'info-token' ? 'info' : s)), '> 1', (v) => v > 1);
+      const p99 = r.load[reg]?.[s]?.p99Ms;
+      add(`${s} ${db} p99 (ms)`, p99, '< 5', (v) => v < 5);
+    }
+    add(`zipBig ${db} / nginx (MB/s)`, div(r.load[reg]?.zipBig?.bytesPerSecond, r.load.nginx?.zipBig?.bytesPerSecond), '≥ 0.90', (v) => v >= 0.9);
+    add(`zip1m ${db} / nginx (MB/s)`, div(r.load[reg]?.zip1m?.bytesPerSecond, r.load.nginx?.zip1m?.bytesPerSecond), 'report');
+    add(`go mod download all ${db} / file://`, div(r.goDownload[reg]?.seconds, r.goDownload.file?.seconds), '≤ 1.2', (v) => v <= 1.2);
+  }
+  for (const s of ['info', 'zipBig']) {
+    const key = s === 'zipBig' ? 'bytesPerSecond' : 'requestsPerSecond';
+    add(`${s} TLS registry / TLS nginx`, div(r.load['registry-pglite-tls']?.[s]?.[key], r.load['nginx-tls']?.[s]?.[key]), 'report');
+  }
+  add('go mod download all nginx / file://', div(r.goDownload.nginx?.seconds, r.goDownload.file?.seconds), 'report');
+  add('upload MB/s', r.upload?.megabytesPerSecond, '≥ 150', (v) => v >= 150);
+  add('upload peak RSS growth (MiB)', r.upload?.rssPeakGrowthMiB, '< 64', (v) => v < 64);
+  return out;
+}
+
+const fmt = (v: number | undefined, digits = 2) => (v === undefined ? '–' : v.toFixed(digits));
+const mark = (m: boolean | undefined) => (m === undefined ? '' : m ? ' ✓' : ' ✗');
+
+export function markdown(r: BenchResults, before?: BenchResults): string {
+  const lines: string[] = [];
+  lines.push(`# go-registry benchmark (${r.label}${r.quick ? ', BENCH_QUICK' : ''}) — ${r.date}`, '');
+  lines.push(`Machine: ${r.machine.cpus} × ${r.machine.cpuModel ?? '?'}, ${r.machine.memoryGiB} GiB, load average at start ${r.machine.loadAverage.map((l) => l.toFixed(2)).join(' ')}.`);
+  lines.push(`Versions: ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join('; ')}.`);
+  lines.push(`Corpus: ${r.corpus.modules} modules, ${r.corpus.versions} versions, ${(r.corpus.zipBytes / 2 ** 20).toFixed(0)} MiB of zips (largest ${(r.corpus.bigZipBytes / 2 ** 20).toFixed(0)} MiB); wrk 1 thread, ${r.settings.warmupSeconds} s warm-up + ${r.settings.seconds} s per scenario.`);
+  if (!r.athens.available) lines.push(`Athens: not measured — ${r.athens.error ?? 'unavailable'}.`);
+  lines.push('', '## Ratios (one run)', '');
+  const prev = new Map(before?.ratios.map((x) => [x.name, x.value]));
+  lines.push(before ? '| ratio | before | now | target |' : '| ratio | now | target |', before ? '|---|---|---|---|' : '|---|---|---|');
+  for (const x of r.ratios) {
+    const now = `${fmt(x.value)}${mark(x.met)}`;
+    lines.push(before ? `| ${x.name} | ${fmt(prev.get(x.name))} | ${now} | ${x.target} |` : `| ${x.name} | ${now} | ${x.target} |`);
+  }
+  lines.push('', '## Raw figures', '', '| target | scenario | conns | req/s | MB/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|---|---|---|');
+  for (const [target, byScenario] of Object.entries(r.load)) {
+    for (const [s, x] of Object.entries(byScenario)) {
+      lines.push(`| ${target} | ${s} | ${x.connections ?? ''} | ${x.requestsPerSecond} | ${(x.bytesPerSecond / 1e6).toFixed(0)} | ${fmt(x.p50Ms)} | ${fmt(x.p99Ms)} | ${x.errors} |`);
+    }
+  }
+  lines.push('', '| go mod download all (cold cache) | median s | runs |', '|---|---|---|');
+  for (const [target, d] of Object.entries(r.goDownload)) lines.push(`| ${target} | ${d.seconds} | ${d.runs.join(', ')} |`);
+  if (r.upload) {
+    const u = r.upload;
+    lines.push('', '| upload | MiB | s | MB/s | RSS growth MiB |', '|---|---|---|---|---|');
+    lines.push(`| registry-pglite | ${(u.zipBytes / 2 ** 20).toFixed(0)} | ${u.seconds} | ${u.megabytesPerSecond} | ${u.rssPeakGrowthMiB} |`);
+  }
+  return lines.join('\n') + '\n';
+}

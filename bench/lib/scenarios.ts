@@ -1,0 +1,30 @@
+/**
+ * The read scenarios, as path lists under one GOPROXY prefix, and how many
+ * connections each runs with. Every target gets the same paths.
+ */
+import type { Corpus } from './corpus.js';
+
+export type ScenarioName = 'info' | 'mod' | 'list' | 'latest' | 'info-token' | 'zip1m' | 'zipBig';
+
+export interface Scenario {
+  name: ScenarioName;
+  connections: number;
+  paths: (prefix: string) => string[];
+  /** Sent as Basic credentials: the token path of authentication. */
+  withToken?: boolean;
+}
+
+export function scenarios(corpus: Corpus): Scenario[] {
+  const every = (suffix: (m: string, v: string) => string) => (prefix: string) =>
+    corpus.graph.flatMap((m) => m.versions.map((v) => `${prefix}/${suffix(m.path, v.version)}`));
+  const perModule = (suffix: string) => (prefix: string) => corpus.graph.map((m) => `${prefix}/${m.path}/${suffix}`);
+  return [
+    { name: 'info', connections: 64, paths: every((m, v) => `${m}/@v/${v}.info`) },
+    { name: 'mod', connections: 64, paths: every((m, v) => `${m}/@v/${v}.mod`) },
+    { name: 'list', connections: 64, paths: perModule('@v/list') },
+    { name: 'latest', connections: 64, paths: perModule('@latest') },
+    { name: 'info-token', connections: 64, paths: every((m, v) => `${m}/@v/${v}.info`), withToken: true },
+    { name: 'zip1m', connections: 8, paths: (p) => [`${p}/${corpus.zip1m.path}/@v/v1.0.0.zip`] },
+    { name: 'zipBig', connections: 4, paths: (p) => [`${p}/${corpus.zipBig.path}/@v/v1.0.0.zip`] },
+  ];
+}

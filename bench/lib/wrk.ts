@@ -1,0 +1,85 @@
+/**
+ * Load with wrk (a native generator, so the client is not the bottleneck): one
+ * thread, fixed connections and duration, a warm-up run first, requests rotating
+ * over a list of paths. A Lua `done` hook prints the figures as one JSON line.
+ */
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  bytesPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  requests: number;
+  /** Socket errors plus answers that were not 2xx/3xx. */
+  errors: number;
+  connections: number;
+}
+
+export interface LoadOptions {
+  wrk: string;
+  baseUrl: string;
+  paths: string[];
+  connections: number;
+  seconds: number;
+  warmupSeconds: number;
+  headers?: Record<string, string>;
+  workDir: string;
+}
+
+const SCRIPT = `
+local paths = {}
+for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+done = function(s, latency, requests)
+  local e = s.errors
+  io.write(string.format('RESULT {"requests":%d,"duration_us":%d,"bytes":%d,"errors":%d,"p50_us":%d,"p99_us":%d,"max_us":%d}\\n',
+    s.requests, s.duration, s.bytes, e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50), latency:percentile(99), latency.max))
+end
+`;
+
+let counter = 0;
+
+async function once(o: LoadOptions, seconds: number, pathsFile: string, script: string): Promise<LoadResult> {
+  const headerArgs = Object.entries(o.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
+  const { stdout } = await run(
+    o.wrk,
+    ['-t1', `-c${o.connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, ...headerArgs, o.baseUrl],
+    { env: { ...process.env, WRK_PATHS: pathsFile }, maxBuffer: 1 << 20 },
+  );
+  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) throw new Error(`wrk printed no result:\n${stdout}`);
+  const r = JSON.parse(line.slice(7)) as Record<string, number>;
+  const secs = r.duration_us! / 1e6;
+  return {
+    requestsPerSecond: Math.round(r.requests! / secs),
+    bytesPerSecond: Math.round(r.bytes! / secs),
+    p50Ms: r.p50_us! / 1000,
+    p99Ms: r.p99_us! / 1000,
+    maxMs: r.max_us! / 1000,
+    requests: r.requests!,
+    errors: r.errors!,
+    connections: o.connections,
+  };
+}
+
+export async function load(o: LoadOptions): Promise<LoadResult> {
+  const id = counter++;
+  const pathsFile = path.join(o.workDir, `wrk-paths-${id}.txt`);
+  const script = path.join(o.workDir, 'wrk-rotate.lua');
+  await writeFile(pathsFile, o.paths.join('\n') + '\n');
+  await writeFile(script, SCRIPT);
+  if (o.warmupSeconds > 0) await once(o, o.warmupSeconds, pathsFile, script);
+  return once(o, o.seconds, pathsFile, script);
+}

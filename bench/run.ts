@@ -1,0 +1,170 @@
+/**
+ * `npm run bench`: the registry side by side with nginx (the physical limit), a
+ * trivial Koa handler (the framework's ceiling), Athens (the peer) and
+ * `GOPROXY=file://` (the client-side limit), all on loopback in one run. Writes
+ * bench/results/latest.json and latest.md (and <BENCH_LABEL>.json/.md).
+ *
+ * BENCH_QUICK=1: small corpus, short runs. BENCH_LABEL=before|after: names the run;
+ * an `after` table shows the `before` figures beside it. BENCH_PROFILE=1: the PGlite
+ * registry writes a V8 CPU profile into bench/results/profiles/.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createToken } from '../test/support/admin-api.js';
+import { REPO_ROOT, tempDir } from '../test/support/paths.js';
+import { startPostgres } from '../test/support/postgres-cluster.js';
+import { createTestCa } from '../test/support/test-ca.js';
+import { FULL_SHAPE, generateCorpus, QUICK_SHAPE, type Corpus } from './lib/corpus.js';
+import { goModDownloadAll } from './lib/go-download.js';
+import { ADMIN_TOKEN, startRegistry, uploadCorpus } from './lib/registry-target.js';
+import { computeRatios, markdown, type BenchResults } from './lib/report.js';
+import { scenarios, type Scenario } from './lib/scenarios.js';
+import { PREFIX, startAthens, startNginx, startTrivialKoa } from './lib/servers.js';
+import { ensureAthens, ensureDebianTools, toolVersions, ATHENS_VERSION } from './lib/tools.js';
+import { generateBigZip, measureUpload } from './lib/upload-scenario.js';
+import { load, type LoadResult } from './lib/wrk.js';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const LABEL = process.env.BENCH_LABEL ?? 'latest';
+const SETTINGS = QUICK ? { seconds: 3, warmupSeconds: 1, goRuns: 1 } : { seconds: 10, warmupSeconds: 3, goRuns: 3 };
+const UPLOAD_MIB = Number(process.env.BENCH_ZIP_MIB ?? (QUICK ? 64 : 300));
+const RESULTS = path.join(REPO_ROOT, 'bench', 'results');
+const MiB = 1024 * 1024;
+
+interface Ctx {
+  wrk: string;
+  corpus: Corpus;
+  work: string;
+  results: BenchResults;
+  token?: string;
+}
+
+async function runLoad(c: Ctx, target: string, baseUrl: string, prefix: string, which: Scenario[]): Promise<void> {
+  const byScenario: Record<string, LoadResult> = (c.results.load[target] ??= {});
+  for (const s of which) {
+    if (s.withToken && !c.token) continue;
+    const headers = s.withToken ? { Authorization: `Basic ${Buffer.from(`bench:${c.token}`).toString('base64')}` } : undefined;
+    const r = await load({ wrk: c.wrk, baseUrl, paths: s.paths(prefix), connections: s.connections, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds, headers, workDir: c.work });
+    byScenario[s.name] = r;
+    const mbs = (r.bytesPerSecond / 1e6).toFixed(0);
+    console.log(`  ${target.padEnd(22)} ${s.name.padEnd(10)} ${String(r.requestsPerSecond).padStart(7)} req/s ${mbs.padStart(5)} MB/s p50 ${r.p50Ms.toFixed(2)} ms p99 ${r.p99Ms.toFixed(2)} ms${r.errors ? ` errors ${r.errors}` : ''}`);
+  }
+}
+
+/** One registry configuration: start, fill, read scenarios, go client, optionally TLS and upload. */
+async function benchRegistry(c: Ctx, name: string, databaseUrl: string | undefined, tls: { certFile: string; keyFile: string }): Promise<void> {
+  const dataDir = path.join(c.work, name);
+  const env: Record<string, string> = process.env.BENCH_PROFILE === '1' && name === 'pglite'
+    ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(RESULTS, 'profiles')}` }
+    : {};
+  const logFile = path.join(c.work, `registry-${name}.log`);
+  let registry = await startRegistry({ dataDir, databaseUrl, logFile, env });
+  const target = `registry-${name}`;
+  try {
+    const up = await uploadCorpus(registry.url, c.corpus);
+    c.results.corpus.uploadSeconds[name] = Math.round(up.seconds * 10) / 10;
+    console.log(`${target}: uploaded ${up.uploads} zips in ${up.seconds.toFixed(1)} s`);
+    c.token = await createToken(registry.url, ADMIN_TOKEN, 'bench', 'bench-reader', ['read']);
+    await runLoad(c, target, registry.url, PREFIX, scenarios(c.corpus));
+    c.results.goDownload[target] = await goModDownloadAll(path.join(c.work, `go-${name}`), `${registry.url}${PREFIX}`, c.corpus.consumerGoMod, SETTINGS.goRuns);
+    console.log(`  ${target} go mod download all: ${c.results.goDownload[target]!.seconds} s`);
+    if (name === 'pglite') {
+      const zip = path.join(c.work, 'upload.zip');
+      await generateBigZip(zip, UPLOAD_MIB * MiB);
+      c.results.upload = await measureUpload(registry.url, registry.pid, 'bench', ADMIN_TOKEN, zip, c.work);
+      console.log(`  upload ${UPLOAD_MIB} MiB: ${c.results.upload.megabytesPerSecond} MB/s, RSS growth ${c.results.upload.rssPeakGrowthMiB} MiB`);
+      // The same data over TLS (PGlite keeps one process per folder: restart with TLS).
+      await registry.stop();
+      registry = await startRegistry({ dataDir, logFile, tls });
+      const tlsScenarios = scenarios(c.corpus).filter((s) => ['info', 'mod', 'list', 'zipBig'].includes(s.name));
+      await runLoad(c, `${target}-tls`, registry.url, PREFIX, tlsScenarios);
+    }
+  } finally {
+    await registry.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const { nginx, wrk } = await ensureDebianTools();
+  const athensBuild = await ensureAthens();
+  const { dir: work, remove } = await tempDir('bench');
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    console.log(`bench: generating the corpus (${QUICK ? 'quick' : 'full'})…`);
+    const corpus = await generateCorpus(path.join(work, 'corpus'), QUICK ? QUICK_SHAPE : FULL_SHAPE);
+    const ca = await createTestCa(await mkdir(path.join(work, 'ca'), { recursive: true }).then(() => path.join(work, 'ca')));
+    const tls = await ca.issue('server');
+    const results: BenchResults = {
+      label: LABEL,
+      date: new Date().toISOString(),
+      quick: QUICK,
+      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), loadAverage: os.loadavg() },
+      versions: { ...(await toolVersions(nginx, wrk)), athens: athensBuild.binary ? ATHENS_VERSION : 'unavailable' },
+      corpus: {
+        modules: corpus.graph.length + 2,
+        versions: corpus.graph.reduce((n, m) => n + m.versions.length, 0) + 2,
+        zipBytes: corpus.totalBytes,
+        bigZipBytes: corpus.zipBig.versions[0]!.zipBytes,
+        uploadSeconds: {},
+      },
+      settings: SETTINGS,
+      athens: athensBuild.binary ? { available: true } : { available: false, error: athensBuild.error },
+      load: {},
+      goDownload: {},
+      ratios: [],
+    };
+    const c: Ctx = { wrk, corpus, work, results };
+    const all = scenarios(corpus);
+    const only = (names: string[]) => all.filter((s) => names.includes(s.name));
+
+    console.log('baselines:');
+    const koa = await startTrivialKoa();
+    stops.push(() => koa.stop());
+    await runLoad(c, 'trivial-koa', koa.url, PREFIX, only(['info']));
+    await koa.stop();
+    const ng = await startNginx(nginx, corpus, path.join(work, 'nginx'), tls);
+    stops.push(() => ng.http.stop());
+    await runLoad(c, 'nginx', ng.http.url, PREFIX, all);
+    await runLoad(c, 'nginx-tls', ng.httpsUrl, PREFIX, only(['info', 'mod', 'list', 'zipBig']));
+    results.goDownload.file = await goModDownloadAll(path.join(work, 'go-file'), `file://${corpus.tree}`, corpus.consumerGoMod, SETTINGS.goRuns);
+    results.goDownload.nginx = await goModDownloadAll(path.join(work, 'go-nginx'), `${ng.http.url}${PREFIX}`, corpus.consumerGoMod, SETTINGS.goRuns);
+    console.log(`  go mod download all: file:// ${results.goDownload.file.seconds} s, nginx ${results.goDownload.nginx.seconds} s`);
+    await ng.http.stop();
+    if (athensBuild.binary) {
+      const athens = await startAthens(athensBuild.binary, corpus, path.join(work, 'athens'));
+      stops.push(() => athens.stop());
+      await runLoad(c, 'athens', athens.url, '', all.filter((s) => !s.withToken));
+      results.goDownload.athens = await goModDownloadAll(path.join(work, 'go-athens'), athens.url, corpus.consumerGoMod, SETTINGS.goRuns);
+      await athens.stop();
+    } else {
+      console.log(`  Athens: unavailable (${athensBuild.error})`);
+    }
+
+    console.log('registry on PGlite:');
+    await benchRegistry(c, 'pglite', undefined, tls);
+    console.log('registry on PostgreSQL 15:');
+    const pg = await startPostgres();
+    stops.push(() => pg.stop());
+    await benchRegistry(c, 'postgres', await pg.createDatabase('bench'), tls);
+    await pg.stop();
+
+    results.ratios = computeRatios(results);
+    await mkdir(RESULTS, { recursive: true });
+    const before = LABEL === 'before' ? undefined : await readFile(path.join(RESULTS, 'before.json'), 'utf8').then((t) => JSON.parse(t) as BenchResults, () => undefined);
+    const md = markdown(results, before);
+    for (const name of new Set(['latest', LABEL])) {
+      await writeFile(path.join(RESULTS, `${name}.json`), JSON.stringify(results, null, 2) + '\n');
+      await writeFile(path.join(RESULTS, `${name}.md`), md);
+    }
+    console.log('\n' + md);
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    await remove();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
