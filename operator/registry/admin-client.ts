@@ -3,7 +3,7 @@
  * become typed outcomes: a managedBy clash is OwnerConflictError, anything that
  * says "try later" (network errors, 5xx) is RegistryUnavailableError.
  */
-import { Agent, fetch, type Dispatcher } from 'undici';
+import { EnvHttpProxyAgent, fetch, type Dispatcher } from 'undici';
 
 export type Visibility = 'public' | 'limited' | 'private';
 
@@ -51,7 +51,10 @@ export class HttpRegistryAdminClient implements RegistryAdminClient {
     caPem?: string,
     private readonly timeoutMs = 10_000,
   ) {
-    this.dispatcher = new Agent({ connect: caPem ? { ca: caPem } : {} });
+    // HTTPS_PROXY/HTTP_PROXY/NO_PROXY are honoured, as by kubectl and go: clusters with an egress proxy
+    // (a public registry URL), and tests that route the Service's DNS name to a local registry.
+    const tls = caPem ? { ca: caPem } : {};
+    this.dispatcher = new EnvHttpProxyAgent({ connect: tls, requestTls: tls });
   }
 
   private async call(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {

@@ -180,9 +180,9 @@ Contradictory values fail at render with a message that names them, before anyth
 
 {{/* Recreate while one ReadWriteOnce volume holds the blobs: a second Pod could not mount it. */}}
 {{- define "go-registry.strategy" -}}
-{{- if and .Values.registry.persistence.enabled (not (has "ReadWriteMany" .Values.registry.persistence.accessModes)) }}
+{{- if and .Values.registry.persistence.enabled (not (has "ReadWriteMany" .Values.registry.persistence.accessModes)) -}}
 type: Recreate
-{{- else }}
+{{- else -}}
 type: RollingUpdate
 {{- end }}
 {{- end }}
