@@ -1,0 +1,230 @@
+/**
+ * The chart installed into the real control plane, and the user's flow on top of it.
+ * Pods never run here (no nodes), so the registry and the operator run as local processes
+ * started from their rendered Deployments (local-pod.ts): same command, same env, Secrets
+ * from the cluster. The operator authenticates with a token of the chart's ServiceAccount
+ * (TokenRequest API), so the chart's RBAC is what it has. The Service's DNS name reaches the
+ * registry through a CONNECT proxy, as a Pod's network would route it; TLS stays end to end.
+ */
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { curl } from '../support/curl.js';
+import { freePort } from '../support/free-port.js';
+import { goClient } from '../support/go-client.js';
+import { makeModuleZip } from '../support/module-zips.js';
+import { REPO_ROOT, tempDir } from '../support/paths.js';
+import { startServiceProxy, type ServiceProxy } from '../support/service-proxy.js';
+import { CHART_DIR, findObject, helmRunner, parseManifests, setFlags, type K8sObject } from './chart.js';
+import { sharedCluster, type SharedCluster } from './cluster.js';
+import { materializePod, startLocalPod, type LocalProcess } from './local-pod.js';
+
+const RELEASE = 'gr';
+const CRD = 'customresourcedefinition/gopackageowners.goregistry.dev';
+let cluster: SharedCluster;
+let helm: ReturnType<typeof helmRunner>;
+let ns: string; // the release namespace
+let apps: string; // where the owners and their token Secrets live (the workloads' namespace)
+let work: { dir: string; remove: () => Promise<void> };
+let proxy: ServiceProxy;
+let registry: LocalProcess | undefined;
+let operator: LocalProcess | undefined;
+let values: Record<string, unknown>;
+
+const kubectl = async (args: string[], input?: string) => {
+  const r = await cluster.kubectl(args, input);
+  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+};
+const getJson = async <T>(args: string[]) => JSON.parse(await kubectl([...args, '-o', 'json'])) as T;
+const secretValues = async (namespace: string, name: string) => {
+  const s = await getJson<{ data: Record<string, string> }>(['-n', namespace, 'get', 'secret', name]);
+  return Object.fromEntries(Object.entries(s.data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+};
+const installedManifest = async () => {
+  const r = await helm(['get', 'manifest', RELEASE, '--namespace', ns]);
+  assert.equal(r.code, 0, r.stderr);
+  return parseManifests(r.stdout);
+};
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${what} did not happen in ${timeoutMs / 1000} s${last ? ` (last error: ${(last as Error).message})` : ''}\noperator log tail:\n${operator?.logs.slice(-10).join('\n')}`);
+}
+
+/** A kubeconfig that authenticates as the chart's ServiceAccount, with a token from the TokenRequest API. */
+async function serviceAccountKubeconfig(serviceAccount: string): Promise<string> {
+  const token = (await kubectl(['-n', ns, 'create', 'token', serviceAccount, '--duration=2h'])).trim();
+  const admin = parseYaml(await readFile(cluster.kubeconfig, 'utf8')) as { clusters: { cluster: Record<string, string> }[] };
+  const file = path.join(work.dir, 'operator.kubeconfig');
+  await writeFile(file, toYaml({
+    apiVersion: 'v1', kind: 'Config', 'current-context': 'sa',
+    clusters: [{ name: 'test', cluster: admin.clusters[0]!.cluster }],
+    users: [{ name: 'sa', user: { token } }],
+    contexts: [{ name: 'sa', context: { cluster: 'test', user: 'sa', namespace: ns } }],
+  }), { mode: 0o600 });
+  return file;
+}
+
+/** Another suite may have applied the CRD already: let this release adopt it, as a user migrating to the chart would. */
+async function adoptCrdIfPresent(): Promise<void> {
+  if ((await cluster.kubectl(['get', CRD])).code !== 0) return;
+  await kubectl(['label', CRD, 'app.kubernetes.io/managed-by=Helm', '--overwrite']);
+  await kubectl(['annotate', CRD, `meta.helm.sh/release-name=${RELEASE}`, `meta.helm.sh/release-namespace=${ns}`, '--overwrite']);
+}
+
+/** The registry and the operator, started from the installed release's Deployments. */
+async function startWorkloads(objects: K8sObject[]): Promise<void> {
+  const service = `${RELEASE}-go-registry.${ns}.svc`;
+  const registryPod = await materializePod(cluster, findObject(objects, 'Deployment', `${RELEASE}-go-registry`), {
+    namespace: ns, podName: 'registry-0', dir: path.join(work.dir, 'registry-pod'),
+    overrides: { HOST: '127.0.0.1', PORT: String(await freePort()), METRICS_PORT: String(await freePort()) },
+  });
+  registry = await startLocalPod(registryPod, 'listening');
+  proxy = await startServiceProxy({ [`${service}:443`]: Number(registryPod.env.PORT) });
+  const operatorPod = await materializePod(cluster, findObject(objects, 'Deployment', 'operator'), {
+    namespace: ns, podName: 'operator-0', dir: path.join(work.dir, 'operator-pod'), overrides: { METRICS_PORT: '0' },
+  });
+  const sa = (findObject(objects, 'Deployment', 'operator').spec as { template: { spec: { serviceAccountName: string } } }).template.spec.serviceAccountName;
+  operator = await startLocalPod(operatorPod, 'operator started', {
+    KUBECONFIG: await serviceAccountKubeconfig(sa),
+    HTTPS_PROXY: proxy.url,
+    NO_PROXY: '127.0.0.1,localhost',
+  });
+}
+
+before(async () => {
+  cluster = await sharedCluster();
+  work = await tempDir('chart-install');
+  helm = helmRunner(cluster, path.join(work.dir, 'helm'));
+  ns = await cluster.namespace('chart-install');
+  apps = await cluster.namespace('chart-apps');
+  // The operator watches only the apps namespace (Roles there), so it never touches other suites' resources.
+  values = { 'operator.watchNamespaces': [apps], 'registry.persistence.size': '1Gi' };
+});
+after(async () => {
+  await operator?.stop();
+  await registry?.stop();
+  await proxy?.close();
+  await cluster?.kubectl(['delete', 'namespace', ns, apps, '--wait=false']);
+  await work?.remove();
+  await cluster?.release();
+});
+
+describe('chart: install, the user flow, upgrade, uninstall', { concurrency: false }, () => {
+  test('helm install creates every object of the release', async () => {
+    await adoptCrdIfPresent();
+    const r = await helm(['install', RELEASE, CHART_DIR, '--namespace', ns, ...setFlags(values)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /GOPROXY=https:\/\/gr-go-registry\.[^ ]+\.svc\/api\/packages\/acme\/go/, 'NOTES print the GOPROXY line');
+    assert.match(r.stdout, /curl --user publisher:\$TOKEN --upload-file hello\.zip/, 'NOTES print the upload line');
+    const objects = await installedManifest();
+    assert.ok(objects.length >= 12, `only ${objects.length} objects`);
+    for (const o of objects) {
+      const namespaced = o.metadata.namespace ? ['-n', o.metadata.namespace] : [];
+      const got = await cluster.kubectl([...namespaced, 'get', `${o.kind}.${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}`.replace(/\.$/, ''), o.metadata.name]);
+      assert.equal(got.code, 0, `${o.kind}/${o.metadata.name} missing: ${got.stderr}`);
+    }
+    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', CRD]);
+  });
+
+  test('the user flow: owners from examples/gitops, a token Secret, curl upload, go mod download of a private module over HTTPS', async () => {
+    await startWorkloads(await installedManifest());
+    await kubectl(['-n', apps, 'apply', '-f', path.join(REPO_ROOT, 'examples', 'gitops', 'owners')]);
+    for (const name of ['payments', 'platform']) {
+      await eventually(`${name} Ready`, async () => {
+        const g = await getJson<{ status?: { conditions?: { type: string; status: string }[] } }>(['-n', apps, 'get', 'gpo', name]);
+        return g.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      });
+    }
+    const publisher = await secretValues(apps, 'payments-publisher');
+    const builds = await secretValues(apps, 'payments-builds');
+    const service = `${RELEASE}-go-registry.${ns}.svc`;
+    assert.equal(publisher.GOPROXY, `https://${service}/api/packages/payments/go`);
+    assert.equal(publisher['.netrc'], `machine ${service} login publisher password ${publisher.token}\n`);
+    assert.match(publisher['ca.crt']!, /BEGIN CERTIFICATE/);
+    const files = path.join(work.dir, 'secret');
+    for (const [k, v] of Object.entries(builds)) await writeFile(path.join(work.dir, `builds-${k.replace(/^\./, '')}`), v);
+    await writeFile(`${files}-ca.crt`, publisher['ca.crt']!);
+
+    // Publish with the publisher token, as the seeds do (curl --user name:token --upload-file), over HTTPS.
+    const zip = await makeModuleZip(work.dir, 'example.com/payments/ledger', 'v1.0.0', {
+      'go.mod': 'module example.com/payments/ledger\n\ngo 1.21\n',
+      'ledger.go': 'package ledger\n\n// Balance is the sum of entries.\nfunc Balance(entries ...int) int {\n\tt := 0\n\tfor _, e := range entries {\n\t\tt += e\n\t}\n\treturn t\n}\n',
+    });
+    const upload = await curl(['--proxy', proxy.url, '--cacert', `${files}-ca.crt`, '--user', `publisher:${publisher.token}`, '--upload-file', zip, `${publisher.GOPROXY}/upload`]);
+    assert.equal(upload.status, 201, upload.body);
+    assert.ok(proxy.requested.includes(`${service}:443`), 'traffic went to the Service name');
+
+    // Read with the read-only token's Secret, as a Pod mounting it would.
+    const go = await goClient(path.join(work.dir, 'go'), builds.GOPROXY!);
+    const podEnv = { GOPROXY: builds.GOPROXY!, GONOSUMDB: builds.GONOSUMDB!, GOSUMDB: '', NETRC: path.join(work.dir, 'builds-netrc'), SSL_CERT_FILE: path.join(work.dir, 'builds-ca.crt'), HTTPS_PROXY: proxy.url };
+    const { stdout } = await go.go(['mod', 'download', '-json', 'example.com/payments/ledger@v1.0.0'], { env: podEnv });
+    const downloaded = JSON.parse(stdout) as { Dir: string; Error?: string };
+    assert.equal(downloaded.Error, undefined);
+    assert.match(await readFile(path.join(downloaded.Dir, 'ledger.go'), 'utf8'), /func Balance/);
+
+    // Private: without the Secret's .netrc the same download fails, and says nothing of the module.
+    const anonymous = await goClient(path.join(work.dir, 'go-anon'), builds.GOPROXY!);
+    await assert.rejects(anonymous.go(['mod', 'download', 'example.com/payments/ledger@v1.0.0'], { env: { ...podEnv, NETRC: path.join(work.dir, 'no-netrc') } }), /404|401|not found/i);
+  });
+
+  test('a permission removed from the chart\'s RBAC breaks reconcile; putting it back heals it', async () => {
+    const roleName = `${RELEASE}-go-registry-operator`;
+    const role = await getJson<{ rules: { resources: string[]; verbs: string[] }[]; metadata: Record<string, unknown> }>(['-n', apps, 'get', 'role', roleName]);
+    const without = structuredClone(role);
+    for (const rule of without.rules) if (rule.resources.includes('secrets')) rule.verbs = rule.verbs.filter((v) => v !== 'create');
+    await kubectl(['-n', apps, 'replace', '-f', '-'], JSON.stringify(without));
+    await kubectl(['-n', apps, 'apply', '-f', '-'], 'apiVersion: goregistry.dev/v1alpha1\nkind: GoPackageOwner\nmetadata:\n  name: rbac-probe\nspec:\n  visibility: public\n  tokens:\n    - {name: ci, scopes: [read]}\n');
+    await eventually('a forbidden Secret create in the operator log', async () => operator!.logs.some((l) => l.includes('rbac-probe') && /forbidden/i.test(l)));
+    assert.equal((await cluster.kubectl(['-n', apps, 'get', 'secret', 'rbac-probe-ci'])).code, 1, 'the Secret was written without the permission');
+    const status = await getJson<{ status?: { conditions?: { type: string; status: string }[] } }>(['-n', apps, 'get', 'gpo', 'rbac-probe']);
+    assert.ok(!status.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'), 'reported Ready without its Secret');
+
+    // The chart's own Role, as `helm upgrade` would restore it.
+    const rendered = findObject((await installedManifest()).filter((o) => o.metadata.namespace === apps), 'Role', roleName);
+    await kubectl(['-n', apps, 'apply', '--server-side', '--force-conflicts', '-f', '-'], JSON.stringify(rendered));
+    await eventually('the Secret after the permission came back', async () => (await cluster.kubectl(['-n', apps, 'get', 'secret', 'rbac-probe-ci'])).code === 0, 90_000);
+  });
+
+  test('helm upgrade keeps the admin token, the CA and the PVC', async () => {
+    const token = await secretValues(ns, `${RELEASE}-go-registry-admin-token`);
+    const tls = await secretValues(ns, `${RELEASE}-go-registry-tls`);
+    const pvc = await getJson<{ metadata: { uid: string } }>(['-n', ns, 'get', 'pvc', `${RELEASE}-go-registry-data`]);
+    const r = await helm(['upgrade', RELEASE, CHART_DIR, '--namespace', ns, ...setFlags({ ...values, 'registry.logLevel': 'debug' })]);
+    assert.equal(r.code, 0, r.stderr);
+    const deployment = await getJson<{ spec: { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } } }>(['-n', ns, 'get', 'deployment', `${RELEASE}-go-registry`]);
+    assert.equal(deployment.spec.template.spec.containers[0]!.env.find((e) => e.name === 'LOG_LEVEL')?.value, 'debug', 'the upgrade applied');
+    assert.deepEqual(await secretValues(ns, `${RELEASE}-go-registry-admin-token`), token);
+    assert.deepEqual(await secretValues(ns, `${RELEASE}-go-registry-tls`), tls);
+    assert.equal((await getJson<{ metadata: { uid: string } }>(['-n', ns, 'get', 'pvc', `${RELEASE}-go-registry-data`])).metadata.uid, pvc.metadata.uid);
+  });
+
+  test('helm uninstall leaves the CRD, the owner resources, the volume and the generated Secrets', async () => {
+    await operator?.stop(); // as when its Deployment goes away
+    const r = await helm(['uninstall', RELEASE, '--namespace', ns, '--wait']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await cluster.kubectl(['-n', ns, 'get', 'deployment', `${RELEASE}-go-registry`])).code, 1, 'the registry Deployment is gone');
+    await kubectl(['get', CRD]);
+    const owners = await getJson<{ items: { metadata: { name: string } }[] }>(['-n', apps, 'get', 'gpo']);
+    assert.deepEqual(owners.items.map((o) => o.metadata.name).sort(), ['payments', 'platform', 'rbac-probe']);
+    await kubectl(['-n', ns, 'get', 'pvc', `${RELEASE}-go-registry-data`]);
+    await kubectl(['-n', ns, 'get', 'secret', `${RELEASE}-go-registry-admin-token`, `${RELEASE}-go-registry-tls`]);
+    // The finalizer stays on the owners until an operator runs again; clear it so the namespace can go.
+    for (const name of ['payments', 'platform', 'rbac-probe']) {
+      await kubectl(['-n', apps, 'patch', 'gpo', name, '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+    }
+  });
+});
