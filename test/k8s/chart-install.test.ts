@@ -15,6 +15,7 @@ import { curl } from '../support/curl.js';
 import { freePort } from '../support/free-port.js';
 import { goClient } from '../support/go-client.js';
 import { makeModuleZip } from '../support/module-zips.js';
+import { startPostgres, type PostgresCluster } from '../support/postgres-cluster.js';
 import { REPO_ROOT, tempDir } from '../support/paths.js';
 import { startServiceProxy, type ServiceProxy } from '../support/service-proxy.js';
 import { CHART_DIR, findObject, helmRunner, parseManifests, setFlags, type K8sObject } from './chart.js';
@@ -32,6 +33,7 @@ let proxy: ServiceProxy;
 let registry: LocalProcess | undefined;
 let operator: LocalProcess | undefined;
 let values: Record<string, unknown>;
+let postgres: PostgresCluster;
 
 const kubectl = async (args: string[], input?: string) => {
   const r = await cluster.kubectl(args, input);
@@ -93,6 +95,7 @@ async function startWorkloads(objects: K8sObject[]): Promise<void> {
     overrides: { HOST: '127.0.0.1', PORT: String(await freePort()), METRICS_PORT: String(await freePort()) },
   });
   registry = await startLocalPod(registryPod, 'listening');
+  assert.ok(registry.logs.some((l) => l.includes('"database":"postgres"')), `the registry is not on the Secret's PostgreSQL:\n${registry.logs.join('\n')}`);
   proxy = await startServiceProxy({ [`${service}:443`]: Number(registryPod.env.PORT) });
   const operatorPod = await materializePod(cluster, findObject(objects, 'Deployment', 'operator'), {
     namespace: ns, podName: 'operator-0', dir: path.join(work.dir, 'operator-pod'), overrides: { METRICS_PORT: '0' },
@@ -111,13 +114,18 @@ before(async () => {
   helm = helmRunner(cluster, path.join(work.dir, 'helm'));
   ns = await cluster.namespace('chart-install');
   apps = await cluster.namespace('chart-apps');
+  // database.mode=external with a real PostgreSQL: DATABASE_URL comes from the user's Secret. (Embedded PGlite
+  // is what the other end-to-end suites run; bundled and cnpg need Pods, so they are rendered and dry-run only.)
+  postgres = await startPostgres();
+  await kubectl(['-n', ns, 'create', 'secret', 'generic', 'registry-db', `--from-literal=DATABASE_URL=${await postgres.createDatabase('chart')}`]);
   // The operator watches only the apps namespace (Roles there), so it never touches other suites' resources.
-  values = { 'operator.watchNamespaces': [apps], 'registry.persistence.size': '1Gi' };
+  values = { 'operator.watchNamespaces': [apps], 'registry.persistence.size': '1Gi', 'database.mode': 'external', 'database.external.existingSecret': 'registry-db' };
 });
 after(async () => {
   await operator?.stop();
   await registry?.stop();
   await proxy?.close();
+  await postgres?.stop();
   await cluster?.kubectl(['delete', 'namespace', ns, apps, '--wait=false']);
   await work?.remove();
   await cluster?.release();

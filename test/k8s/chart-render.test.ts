@@ -15,6 +15,7 @@ import { parse as parseYaml } from 'yaml';
 import { REPO_ROOT, tempDir } from '../support/paths.js';
 import { CHART_DIR, findObject, helmRunner, installThirdPartyCrds, parseManifests, setFlags, THIRD_PARTY_APIS, type K8sObject } from './chart.js';
 import { sharedCluster, type SharedCluster } from './cluster.js';
+import { installCrd } from './crd-install.js';
 
 const run = promisify(execFile);
 let cluster: SharedCluster;
@@ -67,6 +68,7 @@ before(async () => {
   teamA = await cluster.namespace('chart-team-a');
   teamB = await cluster.namespace('chart-team-b');
   await installThirdPartyCrds(cluster);
+  await installCrd(cluster);
 });
 after(async () => {
   await cluster?.kubectl(['delete', 'namespace', ns, teamA, teamB, '--wait=false']);
@@ -115,6 +117,13 @@ describe('chart: every render is accepted by the real API server', () => {
       assert.equal(applied.code, 0, applied.stderr);
     });
   }
+
+  test('the examples: owners for GitOps and a Pod that uses a token Secret', async () => {
+    for (const file of ['gitops/owners', 'go-build-pod.yaml']) {
+      const r = await cluster.kubectl(['-n', teamA, 'apply', '--dry-run=server', '--validate=strict', '-f', path.join(REPO_ROOT, 'examples', file)]);
+      assert.equal(r.code, 0, `${file}: ${r.stderr}`);
+    }
+  });
 
   test('each database mode wires DATABASE_URL to its source', async () => {
     const env = async (values: Record<string, unknown>) => {
