@@ -6,7 +6,8 @@
  *
  * BENCH_QUICK=1: small corpus, short runs. BENCH_LABEL=before|after: names the run;
  * an `after` table shows the `before` figures beside it. BENCH_PROFILE=1: the PGlite
- * registry writes a V8 CPU profile into bench/results/profiles/.
+ * registry writes a V8 CPU profile into bench/results/profiles/. BENCH_TARGETS=koa,nginx,pglite
+ * runs a subset (for iterating; the ratios need all).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -31,6 +32,8 @@ const SETTINGS = QUICK ? { seconds: 3, warmupSeconds: 1, goRuns: 1 } : { seconds
 const UPLOAD_MIB = Number(process.env.BENCH_ZIP_MIB ?? (QUICK ? 64 : 300));
 const RESULTS = path.join(REPO_ROOT, 'bench', 'results');
 const MiB = 1024 * 1024;
+/** BENCH_TARGETS=koa,nginx,athens,pglite,postgres: run only these (iterating); default all. */
+const TARGETS = new Set((process.env.BENCH_TARGETS ?? 'koa,nginx,athens,pglite,postgres').split(','));
 
 interface Ctx {
   wrk: string;
@@ -85,6 +88,20 @@ async function benchRegistry(c: Ctx, name: string, databaseUrl: string | undefin
   }
 }
 
+/** nginx plain and TLS, and the client-side figures: go against file:// and against nginx. */
+async function benchNginx(c: Ctx, nginx: string, tls: { certFile: string; keyFile: string }, stops: Array<() => Promise<void>>): Promise<void> {
+  const all = scenarios(c.corpus).filter((s) => !s.withToken);
+  const ng = await startNginx(nginx, c.corpus, path.join(c.work, 'nginx'), tls);
+  stops.push(() => ng.http.stop());
+  await runLoad(c, 'nginx', ng.http.url, PREFIX, all);
+  await runLoad(c, 'nginx-tls', ng.httpsUrl, PREFIX, all.filter((s) => ['info', 'mod', 'list', 'zipBig'].includes(s.name)));
+  const { goDownload } = c.results;
+  goDownload.file = await goModDownloadAll(path.join(c.work, 'go-file'), `file://${c.corpus.tree}`, c.corpus.consumerGoMod, SETTINGS.goRuns);
+  goDownload.nginx = await goModDownloadAll(path.join(c.work, 'go-nginx'), `${ng.http.url}${PREFIX}`, c.corpus.consumerGoMod, SETTINGS.goRuns);
+  console.log(`  go mod download all: file:// ${goDownload.file.seconds} s, nginx ${goDownload.nginx.seconds} s`);
+  await ng.http.stop();
+}
+
 async function main(): Promise<void> {
   const { nginx, wrk } = await ensureDebianTools();
   const athensBuild = await ensureAthens();
@@ -119,35 +136,33 @@ async function main(): Promise<void> {
     const only = (names: string[]) => all.filter((s) => names.includes(s.name));
 
     console.log('baselines:');
-    const koa = await startTrivialKoa();
-    stops.push(() => koa.stop());
-    await runLoad(c, 'trivial-koa', koa.url, PREFIX, only(['info']));
-    await koa.stop();
-    const ng = await startNginx(nginx, corpus, path.join(work, 'nginx'), tls);
-    stops.push(() => ng.http.stop());
-    await runLoad(c, 'nginx', ng.http.url, PREFIX, all);
-    await runLoad(c, 'nginx-tls', ng.httpsUrl, PREFIX, only(['info', 'mod', 'list', 'zipBig']));
-    results.goDownload.file = await goModDownloadAll(path.join(work, 'go-file'), `file://${corpus.tree}`, corpus.consumerGoMod, SETTINGS.goRuns);
-    results.goDownload.nginx = await goModDownloadAll(path.join(work, 'go-nginx'), `${ng.http.url}${PREFIX}`, corpus.consumerGoMod, SETTINGS.goRuns);
-    console.log(`  go mod download all: file:// ${results.goDownload.file.seconds} s, nginx ${results.goDownload.nginx.seconds} s`);
-    await ng.http.stop();
-    if (athensBuild.binary) {
+    if (TARGETS.has('koa')) {
+      const koa = await startTrivialKoa();
+      stops.push(() => koa.stop());
+      await runLoad(c, 'trivial-koa', koa.url, PREFIX, only(['info']));
+      await koa.stop();
+    }
+    if (TARGETS.has('nginx')) await benchNginx(c, nginx, tls, stops);
+    if (athensBuild.binary && TARGETS.has('athens')) {
       const athens = await startAthens(athensBuild.binary, corpus, path.join(work, 'athens'));
       stops.push(() => athens.stop());
       await runLoad(c, 'athens', athens.url, '', all.filter((s) => !s.withToken));
       results.goDownload.athens = await goModDownloadAll(path.join(work, 'go-athens'), athens.url, corpus.consumerGoMod, SETTINGS.goRuns);
       await athens.stop();
-    } else {
+    } else if (!athensBuild.binary) {
       console.log(`  Athens: unavailable (${athensBuild.error})`);
     }
-
-    console.log('registry on PGlite:');
-    await benchRegistry(c, 'pglite', undefined, tls);
-    console.log('registry on PostgreSQL 15:');
-    const pg = await startPostgres();
-    stops.push(() => pg.stop());
-    await benchRegistry(c, 'postgres', await pg.createDatabase('bench'), tls);
-    await pg.stop();
+    if (TARGETS.has('pglite')) {
+      console.log('registry on PGlite:');
+      await benchRegistry(c, 'pglite', undefined, tls);
+    }
+    if (TARGETS.has('postgres')) {
+      console.log('registry on PostgreSQL 15:');
+      const pg = await startPostgres();
+      stops.push(() => pg.stop());
+      await benchRegistry(c, 'postgres', await pg.createDatabase('bench'), tls);
+      await pg.stop();
+    }
 
     results.ratios = computeRatios(results);
     await mkdir(RESULTS, { recursive: true });

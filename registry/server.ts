@@ -18,7 +18,11 @@ import { SqlModuleVersionRepository } from './repository/module-version-reposito
 import { PgDatabase } from './repository/pg-database.js';
 import { PgliteDatabase } from './repository/pglite-database.js';
 import type { SqlDatabase } from './repository/sql-database.js';
-import { SqlOwnerRepository } from './repository/owner-repository.js';
+import { SqlOwnerRepository, type OwnerRepository } from './repository/owner-repository.js';
+import { CachedModuleVersionRepository, CachedOwnerRepository } from './repository/cached-repositories.js';
+import { listenForChanges, type ChangeListener } from './repository/change-listener.js';
+import { ReadCache } from './repository/read-cache.js';
+import type { ModuleVersionRepository } from './repository/module-version-repository.js';
 import { AuthService } from './service/auth-service.js';
 import { DeleteService } from './service/delete-service.js';
 import { OwnerService } from './service/owner-service.js';
@@ -51,8 +55,7 @@ export async function startRegistry(config: Config, logger: Logger): Promise<Run
   const applied = await migrate(db);
   logger.info({ database: db.kind, applied }, 'database ready');
   const blobs = await FsBlobStore.open(config.storageDir);
-  const repo = new SqlModuleVersionRepository(db);
-  const ownerRepo = new SqlOwnerRepository(db);
+  const { repo, ownerRepo, changes } = await readPath(config, db, logger);
   const metrics = new RegistryMetrics(() => db.poolStats?.());
   const app = createApp({
     logger,
@@ -92,9 +95,32 @@ export async function startRegistry(config: Config, logger: Logger): Promise<Run
         server.closeIdleConnections();
       });
       metricsServer?.close();
+      await changes?.close();
       await db.close();
     },
   };
+}
+
+/**
+ * The repositories, behind the read cache unless READ_CACHE_MB=0. PGlite is one
+ * process, so its cache is always coherent; with PostgreSQL the cache is on only while
+ * change notifications from other replicas are being received.
+ */
+async function readPath(
+  config: Config,
+  db: SqlDatabase,
+  logger: Logger,
+): Promise<{ repo: ModuleVersionRepository; ownerRepo: OwnerRepository; changes?: ChangeListener }> {
+  const repo = new SqlModuleVersionRepository(db);
+  const ownerRepo = new SqlOwnerRepository(db);
+  if (config.readCacheBytes === 0) return { repo, ownerRepo };
+  const cache = new ReadCache({ maxBytes: config.readCacheBytes, enabled: !config.databaseUrl });
+  let changes: ChangeListener | undefined;
+  if (config.databaseUrl) {
+    changes = listenForChanges(config.databaseUrl, cache, (err) => logger.warn({ err }, 'change notifications lost: read cache off until they are back'));
+    await changes.start();
+  }
+  return { repo: new CachedModuleVersionRepository(repo, cache), ownerRepo: new CachedOwnerRepository(ownerRepo, cache), changes };
 }
 
 /** /metrics on its own port (METRICS_PORT), so it can stay off the public Service. */

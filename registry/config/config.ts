@@ -18,6 +18,7 @@ const schema = z.object({
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  READ_CACHE_MB: z.coerce.number().min(0).default(64),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -34,6 +35,8 @@ export interface Config {
   tls: { certFile: string; keyFile: string } | undefined;
   /** Serve /metrics on this port instead of the main one. */
   metricsPort: number | undefined;
+  /** Bytes of owners, tokens and versions kept in memory for the read path; 0: none. */
+  readCacheBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -62,5 +65,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.LOG_LEVEL,
     tls: c.TLS_CERT_FILE && c.TLS_KEY_FILE ? { certFile: path.resolve(c.TLS_CERT_FILE), keyFile: path.resolve(c.TLS_KEY_FILE) } : undefined,
     metricsPort: c.METRICS_PORT,
+    readCacheBytes: Math.floor(c.READ_CACHE_MB * MiB),
   };
 }

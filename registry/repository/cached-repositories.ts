@@ -1,0 +1,111 @@
+/**
+ * The storage ports with the read cache in front: lookups the GOPROXY path makes on
+ * every request are answered from memory when known; every write drops what it may
+ * have made stale as soon as it returns (committed or not), before the caller answers.
+ */
+import type { ModuleVersionRepository, ModuleVersionTx } from './module-version-repository.js';
+import type { OwnerRepository, OwnerTx } from './owner-repository.js';
+import type { Change, ReadCache } from './read-cache.js';
+
+/** Runs fn, then applies the changes it recorded, however it ended. */
+async function recording<T>(cache: ReadCache, fn: (record: (c: Change) => void) => Promise<T>): Promise<T> {
+  const changes: Change[] = [];
+  try {
+    return await fn((c) => changes.push(c));
+  } finally {
+    for (const c of changes) cache.apply(c);
+  }
+}
+
+export class CachedModuleVersionRepository implements ModuleVersionRepository {
+  constructor(
+    private readonly inner: ModuleVersionRepository,
+    private readonly cache: ReadCache,
+  ) {}
+
+  findVersion(owner: string, modulePath: string, version: string) {
+    return this.cache.version(owner, modulePath, version, () => this.inner.findVersion(owner, modulePath, version));
+  }
+
+  listVersions(owner: string, modulePath: string) {
+    return this.cache.versionList(owner, modulePath, () => this.inner.listVersions(owner, modulePath));
+  }
+
+  transaction<T>(fn: (tx: ModuleVersionTx) => Promise<T>): Promise<T> {
+    return recording(this.cache, (record) =>
+      this.inner.transaction((tx) =>
+        fn({
+          saveVersion: (v) => (record({ table: 'module_versions', owner: v.owner, modulePath: v.modulePath }), tx.saveVersion(v)),
+          removeVersion: (owner, modulePath, version) => (
+            record({ table: 'module_versions', owner, modulePath }), tx.removeVersion(owner, modulePath, version)
+          ),
+          lockBlob: (sha) => tx.lockBlob(sha),
+          countBlobReferences: (sha) => tx.countBlobReferences(sha),
+        }),
+      ),
+    );
+  }
+}
+
+export class CachedOwnerRepository implements OwnerRepository {
+  constructor(
+    private readonly inner: OwnerRepository,
+    private readonly cache: ReadCache,
+  ) {}
+
+  findOwner(name: string) {
+    return this.cache.owner(name, () => this.inner.findOwner(name));
+  }
+
+  findTokenByDigest(digest: string) {
+    return this.cache.token(digest, () => this.inner.findTokenByDigest(digest));
+  }
+
+  listOwners() {
+    return this.inner.listOwners();
+  }
+
+  listTokens(owner?: string) {
+    return this.inner.listTokens(owner);
+  }
+
+  findToken(owner: string, name: string) {
+    return this.inner.findToken(owner, name);
+  }
+
+  saveToken(t: Parameters<OwnerRepository['saveToken']>[0]) {
+    return recording(this.cache, (record) => (record({ table: 'tokens', owner: t.owner }), this.inner.saveToken(t)));
+  }
+
+  removeToken(owner: string, name: string) {
+    return recording(this.cache, (record) => (record({ table: 'tokens', owner }), this.inner.removeToken(owner, name)));
+  }
+
+  /** Last use is not cached and decides nothing. */
+  touchToken(owner: string, name: string, at: Date) {
+    return this.inner.touchToken(owner, name, at);
+  }
+
+  transaction<T>(fn: (tx: OwnerTx) => Promise<T>): Promise<T> {
+    return recording(this.cache, (record) =>
+      this.inner.transaction((tx) => {
+        const owner = (name: string) => record({ table: 'owners', owner: name });
+        return fn({
+          lockOwner: (name) => tx.lockOwner(name),
+          insertOwner: (name, visibility, managedBy) => (owner(name), tx.insertOwner(name, visibility, managedBy)),
+          updateOwner: (name, visibility, managedBy) => (owner(name), tx.updateOwner(name, visibility, managedBy)),
+          countVersions: (name) => tx.countVersions(name),
+          removeVersions: (name) => (record({ table: 'module_versions', owner: name }), tx.removeVersions(name)),
+          removeOwner: (name) => {
+            // Its tokens go with it (ON DELETE CASCADE).
+            owner(name);
+            record({ table: 'tokens', owner: name });
+            return tx.removeOwner(name);
+          },
+          lockBlob: (sha) => tx.lockBlob(sha),
+          countBlobReferences: (sha) => tx.countBlobReferences(sha),
+        });
+      }),
+    );
+  }
+}

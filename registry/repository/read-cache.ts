@@ -1,0 +1,134 @@
+/**
+ * Bounded in-memory caches of what the GOPROXY read path asks the database for on
+ * every request: owners by name, tokens by digest, module versions and version
+ * lists. Entries are dropped when the data changes:
+ *
+ * - by this process right after its own write commits (so its next answer is fresh),
+ * - by every other process through the database's change notifications
+ *   (migration 0003, `change-listener.ts`); while those are not being received, the
+ *   cache is off and every read goes to the database.
+ *
+ * A load that started before an invalidation is not stored (the generation
+ * changed), so a read racing a delete can never put the deleted row back.
+ * Not-found answers are never cached.
+ */
+import { LRUCache } from 'lru-cache';
+import type { ModuleVersion, VersionSummary } from '../domain/module-version.js';
+import type { Owner } from '../domain/owner.js';
+import type { TokenRecord } from './owner-repository.js';
+
+/** What changed, as the local write paths and the notification trigger describe it. */
+export type Change =
+  | { table: 'owners'; owner: string }
+  | { table: 'tokens'; owner: string }
+  | { table: 'module_versions'; owner: string; modulePath?: string };
+
+const MiB = 1024 * 1024;
+const SEP = '\u0000';
+
+/** One cache whose loads only store when no invalidation happened meanwhile. */
+class GuardedCache<V extends object> {
+  private generation = 0;
+  readonly lru: LRUCache<string, V>;
+
+  constructor(options: { maxBytes: number; size: (v: V) => number }) {
+    this.lru = new LRUCache<string, V>({
+      maxSize: options.maxBytes,
+      maxEntrySize: Math.max(1, Math.floor(options.maxBytes / 16)),
+      sizeCalculation: (v) => Math.max(1, options.size(v)),
+    });
+  }
+
+  async get(key: string, enabled: boolean, load: () => Promise<V | undefined>): Promise<V | undefined> {
+    if (enabled) {
+      const hit = this.lru.get(key);
+      if (hit !== undefined) return hit;
+    }
+    const generation = this.generation;
+    const value = await load();
+    if (enabled && value !== undefined && generation === this.generation) this.lru.set(key, value);
+    return value;
+  }
+
+  invalidate(matches?: (key: string) => boolean): void {
+    this.generation++;
+    if (!matches) return this.lru.clear();
+    for (const key of [...this.lru.keys()]) if (matches(key)) this.lru.delete(key);
+  }
+}
+
+export interface ReadCacheOptions {
+  /** Upper bound of the bytes all entries together may take (approximate). */
+  maxBytes?: number;
+  /** false until change notifications are being received (PostgreSQL); true for a single-process database. */
+  enabled?: boolean;
+}
+
+export class ReadCache {
+  private on: boolean;
+  private readonly owners: GuardedCache<Owner>;
+  private readonly tokens: GuardedCache<TokenRecord>;
+  private readonly versions: GuardedCache<ModuleVersion>;
+  private readonly lists: GuardedCache<VersionSummary[]>;
+
+  constructor(options: ReadCacheOptions = {}) {
+    const total = options.maxBytes ?? 64 * MiB;
+    this.on = options.enabled ?? true;
+    this.owners = new GuardedCache({ maxBytes: total / 16, size: () => 256 });
+    this.tokens = new GuardedCache({ maxBytes: total / 16, size: () => 512 });
+    this.versions = new GuardedCache({ maxBytes: total / 2, size: (v) => 512 + (v.goMod?.length ?? 0) });
+    this.lists = new GuardedCache({ maxBytes: (total * 3) / 8, size: (l) => 128 + l.length * 64 });
+  }
+
+  get enabled(): boolean {
+    return this.on;
+  }
+
+  /** Turns caching on or off; either way everything held so far is dropped. */
+  setEnabled(on: boolean): void {
+    this.clear();
+    this.on = on;
+  }
+
+  owner(name: string, load: () => Promise<Owner | undefined>) {
+    return this.owners.get(name, this.on, load);
+  }
+
+  token(digest: string, load: () => Promise<TokenRecord | undefined>) {
+    return this.tokens.get(digest, this.on, load);
+  }
+
+  version(owner: string, modulePath: string, version: string, load: () => Promise<ModuleVersion | undefined>) {
+    return this.versions.get(owner + SEP + modulePath + SEP + version, this.on, load);
+  }
+
+  versionList(owner: string, modulePath: string, load: () => Promise<VersionSummary[]>) {
+    // An empty list is "not found": never cached, like the other misses.
+    return this.lists.get(owner + SEP + modulePath + SEP, this.on, async () => {
+      const list = await load();
+      return list.length > 0 ? list : undefined;
+    }).then((list) => list ?? []);
+  }
+
+  /** Drops every entry the change may have made stale. */
+  apply(change: Change): void {
+    switch (change.table) {
+      case 'owners':
+        this.owners.invalidate((k) => k === change.owner);
+        return;
+      case 'tokens':
+        // Tokens are cached by digest; changes are rare, so all of them go.
+        this.tokens.invalidate();
+        return;
+      case 'module_versions': {
+        const prefix = change.owner + SEP + (change.modulePath === undefined ? '' : change.modulePath + SEP);
+        this.versions.invalidate((k) => k.startsWith(prefix));
+        this.lists.invalidate((k) => k.startsWith(prefix));
+      }
+    }
+  }
+
+  clear(): void {
+    for (const c of [this.owners, this.tokens, this.versions, this.lists]) c.invalidate();
+  }
+}
