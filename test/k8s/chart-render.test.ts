@@ -32,7 +32,7 @@ const GITOPS = { 'adminToken.existingSecret': 'registry-admin', 'tls.existingSec
 
 const scenarios = (): Record<string, Record<string, unknown>> => ({
   'defaults (embedded PGlite, generated CA and admin token)': {},
-  'bundled PostgreSQL': { 'database.mode': 'bundled' },
+  'bundled PostgreSQL': { 'database.mode': 'bundled', 'database.bundled.networkPolicy.enabled': true },
   'external PostgreSQL': { 'database.mode': 'external', 'database.external.existingSecret': 'pg-url' },
   'CloudNativePG': { 'database.mode': 'cnpg', 'database.cnpg.instances': 3, 'registry.replicas': 2, 'registry.persistence.accessModes': ['ReadWriteMany'] },
   'cert-manager, self-signed CA bootstrap': { 'tls.certManager.enabled': true },
