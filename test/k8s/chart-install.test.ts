@@ -20,7 +20,9 @@ import { REPO_ROOT, tempDir } from '../support/paths.js';
 import { startServiceProxy, type ServiceProxy } from '../support/service-proxy.js';
 import { CHART_DIR, findObject, helmRunner, parseManifests, setFlags, type K8sObject } from './chart.js';
 import { sharedCluster, type SharedCluster } from './cluster.js';
+import { installCrd } from './crd-install.js';
 import { materializePod, startLocalPod, type LocalProcess } from './local-pod.js';
+import { eventually as poll } from '../support/eventually.js';
 
 const RELEASE = 'gr';
 const CRD = 'customresourcedefinition/gopackageowners.goregistry.dev';
@@ -51,20 +53,8 @@ const installedManifest = async () => {
   return parseManifests(r.stdout);
 };
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`${what} did not happen in ${timeoutMs / 1000} s${last ? ` (last error: ${(last as Error).message})` : ''}\noperator log tail:\n${operator?.logs.slice(-10).join('\n')}`);
-}
+const eventually = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000) =>
+  poll(what, probe, { timeoutMs, context: () => `operator log tail:\n${operator?.logs.slice(-10).join('\n')}` });
 
 /** A kubeconfig that authenticates as the chart's ServiceAccount, with a token from the TokenRequest API. */
 async function serviceAccountKubeconfig(serviceAccount: string): Promise<string> {
@@ -80,9 +70,12 @@ async function serviceAccountKubeconfig(serviceAccount: string): Promise<string>
   return file;
 }
 
-/** Another suite may have applied the CRD already: let this release adopt it, as a user migrating to the chart would. */
-async function adoptCrdIfPresent(): Promise<void> {
-  if ((await cluster.kubectl(['get', CRD])).code !== 0) return;
+/**
+ * Other suites apply the CRD too (maybe at the same moment), so it is applied here first and then adopted by
+ * the release, as a user moving to the chart would: Helm takes over an object carrying its ownership metadata.
+ */
+async function adoptCrd(): Promise<void> {
+  await installCrd(cluster);
   await kubectl(['label', CRD, 'app.kubernetes.io/managed-by=Helm', '--overwrite']);
   await kubectl(['annotate', CRD, `meta.helm.sh/release-name=${RELEASE}`, `meta.helm.sh/release-namespace=${ns}`, '--overwrite']);
 }
@@ -133,7 +126,7 @@ after(async () => {
 
 describe('chart: install, the user flow, upgrade, uninstall', { concurrency: false }, () => {
   test('helm install creates every object of the release', async () => {
-    await adoptCrdIfPresent();
+    await adoptCrd();
     const r = await helm(['install', RELEASE, CHART_DIR, '--namespace', ns, ...setFlags(values)]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /GOPROXY=https:\/\/gr-go-registry\.[^ ]+\.svc\/api\/packages\/acme\/go/, 'NOTES print the GOPROXY line');

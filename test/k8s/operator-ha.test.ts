@@ -13,6 +13,7 @@ import { startOperatorProcess, type OperatorProcess } from '../support/operator-
 import { startRegistryProcess, type RegistryProcess } from '../support/registry-process.js';
 import { installCrd } from './crd-install.js';
 import { sharedCluster, type SharedCluster } from './cluster.js';
+import { eventually as poll } from '../support/eventually.js';
 
 const ADMIN = 'operator-ha-admin-token-0123456789';
 let cluster: SharedCluster;
@@ -30,15 +31,8 @@ const kubectl = async (args: string[], input?: string) => {
 const gpo = (name: string, spec: string, labels = '') =>
   `apiVersion: goregistry.dev/v1alpha1\nkind: GoPackageOwner\nmetadata:\n  name: ${name}\n${labels ? `  labels: {${labels}}\n` : ''}spec:\n${spec.replace(/^/gm, '  ')}\n`;
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined && v !== false) return v;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${what} did not happen in ${timeoutMs / 1000} s`);
-}
+const eventually = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 120_000) =>
+  poll(what, probe, { timeoutMs, intervalMs: 500 });
 
 /** Names of the GoPackageOwners in the namespace whose Ready condition is True for their generation. */
 async function readyNames(): Promise<Set<string>> {

@@ -18,6 +18,7 @@ import { startRegistryProcess, type RegistryProcess } from '../support/registry-
 import { createTestCa, type TestCa } from '../support/test-ca.js';
 import { installCrd } from './crd-install.js';
 import { sharedCluster, type SharedCluster } from './cluster.js';
+import { eventually as poll } from '../support/eventually.js';
 
 const ADMIN = 'operator-e2e-admin-token-0123456789';
 let cluster: SharedCluster;
@@ -37,20 +38,8 @@ const kubectl = async (args: string[], input?: string) => {
 const admin = (method: string, p: string) =>
   curl(['--cacert', ca.caFile, '-X', method, '-H', `Authorization: Bearer ${ADMIN}`, `${registry.url}/api/admin${p}`]);
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`${what} did not happen in ${timeoutMs / 1000} s ${last ? `(last error: ${(last as Error).message})` : ''}\noperator log tail:\n${operator?.logs.slice(-15).join('\n')}`);
-}
+const eventually = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 45_000) =>
+  poll(what, probe, { timeoutMs, context: () => `operator log tail:\n${operator?.logs.slice(-15).join('\n')}` });
 
 interface Gpo {
   metadata: { generation: number; resourceVersion: string; finalizers?: string[] };

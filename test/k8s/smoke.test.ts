@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { startCluster, type Cluster } from './cluster.js';
 import { HELM_VERSION, KUBERNETES_VERSION } from './versions.js';
+import { eventually as poll } from '../support/eventually.js';
 
 let cluster: Cluster;
 before(async () => {
@@ -34,14 +35,7 @@ const ok = async (args: string[], input?: string) => {
   return r.stdout;
 };
 
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  assert.fail(`${what} did not happen within ${timeoutMs / 1000} s`);
-}
+const eventually = (what: string, check: () => Promise<boolean>, timeoutMs = 60_000) => poll(what, check, { timeoutMs });
 
 const CRD = `
 apiVersion: apiextensions.k8s.io/v1
