@@ -10,6 +10,9 @@ const schema = z.object({
   REGISTRY_URL: z.url(),
   REGISTRY_PUBLIC_URL: z.url().optional(),
   REGISTRY_CA_FILE: z.string().min(1).optional(),
+  // The CA written into token Secrets as ca.crt: a file, or `none` when clients reach the registry through a
+  // publicly trusted certificate (an Ingress). Default: REGISTRY_CA_FILE's.
+  SECRET_CA_FILE: z.string().min(1).optional(),
   REGISTRY_ADMIN_TOKEN: z.string().min(16).optional(),
   REGISTRY_ADMIN_TOKEN_FILE: z.string().min(1).optional(),
   // Comma-separated namespaces; empty: all.
@@ -34,6 +37,8 @@ export interface OperatorConfig {
   registryUrl: string;
   publicUrl: string;
   caPem: string | undefined;
+  /** ca.crt of token Secrets. */
+  secretCaPem: string | undefined;
   adminToken: string;
   /** Namespaces to watch; empty: all. */
   watchNamespaces: string[];
@@ -61,6 +66,7 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
     registryUrl: c.REGISTRY_URL,
     publicUrl: c.REGISTRY_PUBLIC_URL ?? c.REGISTRY_URL,
     caPem: c.REGISTRY_CA_FILE ? readFileSync(c.REGISTRY_CA_FILE, 'utf8') : undefined,
+    secretCaPem: secretCa(c.SECRET_CA_FILE, c.REGISTRY_CA_FILE),
     adminToken,
     watchNamespaces: c.WATCH_NAMESPACE,
     leaderElection: c.LEADER_ELECTION,
@@ -73,4 +79,10 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
     rotationGraceMs: parseGoDuration(c.ROTATION_GRACE),
     logLevel: c.LOG_LEVEL,
   };
+}
+
+function secretCa(secretCaFile: string | undefined, registryCaFile: string | undefined): string | undefined {
+  if (secretCaFile === 'none') return undefined;
+  const file = secretCaFile ?? registryCaFile;
+  return file ? readFileSync(file, 'utf8') : undefined;
 }

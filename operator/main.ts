@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   metrics.watchQueue(queue);
   const reconciler = new GoPackageOwnerReconciler(new KubeClient(kc), new HttpRegistryAdminClient(config.registryUrl, config.adminToken, config.caPem), {
     publicUrl: config.publicUrl,
-    caPem: config.caPem,
+    caPem: config.secretCaPem,
     noSumDb: config.noSumDb,
   }, () => new Date(), config.rotationGraceMs);
   const { owners, secrets } = informers(config, kc, queue, log);

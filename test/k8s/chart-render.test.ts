@@ -138,6 +138,22 @@ describe('chart: every render is accepted by the real API server', () => {
     assert.deepEqual((await env({ 'database.mode': 'cnpg' })).find((e) => e.name === 'DATABASE_URL')?.valueFrom, { secretKeyRef: { name: 'gr-go-registry-db-app', key: 'uri' } });
   });
 
+  test('token Secrets carry the Service CA, or the public URL\'s CA, or none for a publicly trusted public URL', async () => {
+    const operatorEnv = async (values: Record<string, unknown>) => {
+      const env = podSpec(findObject((await render({ ...GITOPS, ...values })).objects, 'Deployment', 'operator')).spec.containers[0]!.env!;
+      return Object.fromEntries(env.map((e) => [e.name, e.value]));
+    };
+    const inCluster = await operatorEnv({});
+    assert.equal(inCluster.REGISTRY_PUBLIC_URL, `https://gr-go-registry.${ns}.svc`);
+    assert.equal(inCluster.REGISTRY_URL, inCluster.REGISTRY_PUBLIC_URL);
+    assert.equal(inCluster.SECRET_CA_FILE, undefined, 'defaults to REGISTRY_CA_FILE');
+    assert.equal(inCluster.REGISTRY_CA_FILE, '/etc/go-registry/ca/ca.crt');
+    const publicUrl = await operatorEnv({ 'registry.publicUrl': 'https://go.example.com' });
+    assert.deepEqual([publicUrl.REGISTRY_PUBLIC_URL, publicUrl.SECRET_CA_FILE, publicUrl.REGISTRY_URL], ['https://go.example.com', 'none', inCluster.REGISTRY_URL]);
+    assert.equal((await operatorEnv({ 'registry.publicUrl': 'https://go.example.com', 'registry.publicUrlCaSecret': 'corp-ca' })).SECRET_CA_FILE, '/etc/go-registry/public-ca/ca.crt');
+    assert.equal((await operatorEnv({ 'tls.enabled': false })).REGISTRY_URL, `http://gr-go-registry.${ns}.svc`);
+  });
+
   test('ServiceMonitors render only when the monitoring API is present', async () => {
     const values = { ...GITOPS, 'metrics.serviceMonitor.enabled': true };
     const withApi = await render(values);

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import { loadOperatorConfig } from '../../../operator/config.js';
 import { InformerGroup, type Informer } from '../../../operator/runtime/informer-group.js';
@@ -21,6 +24,26 @@ describe('operator configuration: WATCH_NAMESPACE', () => {
 
   test('a name that is no namespace is refused with a message naming the variable', () => {
     assert.throws(() => loadOperatorConfig({ ...base, WATCH_NAMESPACE: 'Team_A' }), /WATCH_NAMESPACE: must be namespace names separated by commas/);
+  });
+});
+
+describe('operator configuration: the CA in token Secrets', () => {
+  test('defaults to the CA that verifies the registry; SECRET_CA_FILE replaces it; none leaves it out', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'operator-config-'));
+    try {
+      const [serviceCa, publicCa] = [path.join(dir, 'service.crt'), path.join(dir, 'public.crt')];
+      await writeFile(serviceCa, 'SERVICE CA');
+      await writeFile(publicCa, 'PUBLIC CA');
+      const withCa = { ...base, REGISTRY_CA_FILE: serviceCa };
+      assert.deepEqual([loadOperatorConfig(withCa).caPem, loadOperatorConfig(withCa).secretCaPem], ['SERVICE CA', 'SERVICE CA']);
+      const replaced = loadOperatorConfig({ ...withCa, SECRET_CA_FILE: publicCa });
+      assert.deepEqual([replaced.caPem, replaced.secretCaPem], ['SERVICE CA', 'PUBLIC CA']);
+      const none = loadOperatorConfig({ ...withCa, SECRET_CA_FILE: 'none' });
+      assert.deepEqual([none.caPem, none.secretCaPem], ['SERVICE CA', undefined]);
+      assert.equal(loadOperatorConfig(base).secretCaPem, undefined);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
