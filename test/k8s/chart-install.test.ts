@@ -223,6 +223,18 @@ describe('chart: install, the user flow, upgrade, uninstall', { concurrency: fal
     assert.deepEqual(owners.items.map((o) => o.metadata.name).sort(), ['payments', 'platform', 'rbac-probe']);
     await kubectl(['-n', ns, 'get', 'pvc', `${RELEASE}-go-registry-data`]);
     await kubectl(['-n', ns, 'get', 'secret', `${RELEASE}-go-registry-admin-token`, `${RELEASE}-go-registry-tls`]);
+  });
+
+  test('installing again adopts what uninstall kept: the same admin token, CA and volume', async () => {
+    const token = await secretValues(ns, `${RELEASE}-go-registry-admin-token`);
+    const tls = await secretValues(ns, `${RELEASE}-go-registry-tls`);
+    const pvc = await getJson<{ metadata: { uid: string } }>(['-n', ns, 'get', 'pvc', `${RELEASE}-go-registry-data`]);
+    const r = await helm(['install', RELEASE, CHART_DIR, '--namespace', ns, ...setFlags(values)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(await secretValues(ns, `${RELEASE}-go-registry-admin-token`), token);
+    assert.deepEqual(await secretValues(ns, `${RELEASE}-go-registry-tls`), tls);
+    assert.equal((await getJson<{ metadata: { uid: string } }>(['-n', ns, 'get', 'pvc', `${RELEASE}-go-registry-data`])).metadata.uid, pvc.metadata.uid);
+    assert.equal((await helm(['uninstall', RELEASE, '--namespace', ns, '--wait'])).code, 0);
     // The finalizer stays on the owners until an operator runs again; clear it so the namespace can go.
     for (const name of ['payments', 'platform', 'rbac-probe']) {
       await kubectl(['-n', apps, 'patch', 'gpo', name, '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
