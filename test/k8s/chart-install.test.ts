@@ -131,6 +131,7 @@ describe('chart: install, the user flow, upgrade, uninstall', { concurrency: fal
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /GOPROXY=https:\/\/gr-go-registry\.[^ ]+\.svc\/api\/packages\/acme\/go/, 'NOTES print the GOPROXY line');
     assert.match(r.stdout, /curl --user publisher:\$TOKEN --upload-file hello\.zip/, 'NOTES print the upload line');
+    assert.match(r.stdout, /kubectl -n ci get secret acme-publisher -o jsonpath='\{\.data\.token\}' \| base64 -d/, 'NOTES say how to read a token Secret');
     const objects = await installedManifest();
     assert.ok(objects.length >= 12, `only ${objects.length} objects`);
     for (const o of objects) {

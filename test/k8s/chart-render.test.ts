@@ -118,9 +118,20 @@ describe('chart: every render is accepted by the real API server', () => {
     });
   }
 
-  test('the examples: owners for GitOps and a Pod that uses a token Secret', async () => {
+  test('the examples: owners for GitOps, a Pod that uses a token Secret, the Argo CD and Flux manifests', async () => {
     for (const file of ['gitops/owners', 'go-build-pod.yaml']) {
       const r = await cluster.kubectl(['-n', teamA, 'apply', '--dry-run=server', '--validate=strict', '-f', path.join(REPO_ROOT, 'examples', file)]);
+      assert.equal(r.code, 0, `${file}: ${r.stderr}`);
+    }
+    for (const file of ['argocd-application.yaml', 'flux-kustomization.yaml']) {
+      const text = await readFile(path.join(REPO_ROOT, 'examples', 'gitops', file), 'utf8');
+      for (const o of parseManifests(text)) {
+        await cluster.kubectl(['create', 'namespace', o.metadata.namespace!]); // argocd, flux-system: may exist already
+        // The folder they sync is this repository's examples/gitops/owners.
+        const synced = (o.spec as { source?: { path?: string }; path?: string }).source?.path ?? (o.spec as { path?: string }).path;
+        if (synced) assert.equal(path.normalize(synced), path.join('examples', 'gitops', 'owners'), `${file}: ${o.kind} syncs ${synced}`);
+      }
+      const r = await cluster.kubectl(['apply', '--dry-run=server', '--validate=strict', '-f', '-'], text);
       assert.equal(r.code, 0, `${file}: ${r.stderr}`);
     }
   });
@@ -152,6 +163,18 @@ describe('chart: every render is accepted by the real API server', () => {
     assert.deepEqual([publicUrl.REGISTRY_PUBLIC_URL, publicUrl.SECRET_CA_FILE, publicUrl.REGISTRY_URL], ['https://go.example.com', 'none', inCluster.REGISTRY_URL]);
     assert.equal((await operatorEnv({ 'registry.publicUrl': 'https://go.example.com', 'registry.publicUrlCaSecret': 'corp-ca' })).SECRET_CA_FILE, '/etc/go-registry/public-ca/ca.crt');
     assert.equal((await operatorEnv({ 'tls.enabled': false })).REGISTRY_URL, `http://gr-go-registry.${ns}.svc`);
+  });
+
+  test('the Grafana dashboard is valid JSON and charts only metrics the registry and the operator export', async () => {
+    const configMap = findObject((await render({ ...GITOPS, 'metrics.dashboard.enabled': true })).objects, 'ConfigMap', 'dashboard');
+    assert.equal(configMap.metadata.labels?.grafana_dashboard, '1');
+    const dashboard = JSON.parse((configMap.data as Record<string, string>)['go-registry.json']!) as { panels: { targets: { expr: string }[] }[] };
+    const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr));
+    assert.ok(exprs.length >= 8);
+    const sources = (await Promise.all(['registry/metrics.ts', 'operator/runtime/metrics.ts'].map((f) => readFile(path.join(REPO_ROOT, f), 'utf8')))).join('\n');
+    const metrics = new Set(exprs.flatMap((e) => [...e.matchAll(/\b([a-z_]+(?:_total|_seconds|_status|_depth)(?:_bucket|_count|_sum)?)\{/g)].map((m) => m[1]!.replace(/_(bucket|count|sum)$/, ''))));
+    assert.ok(metrics.size >= 6, [...metrics].join(', '));
+    for (const m of metrics) assert.ok(sources.includes(`name: '${m}'`), `the dashboard charts ${m}, which nothing exports`);
   });
 
   test('ServiceMonitors render only when the monitoring API is present', async () => {

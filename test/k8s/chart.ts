@@ -69,12 +69,16 @@ const THIRD_PARTY = [
   { module: 'github.com/cert-manager/cert-manager', version: 'v1.21.2', files: ['deploy/crds/cert-manager.io_certificates.yaml', 'deploy/crds/cert-manager.io_issuers.yaml'] },
   { module: 'github.com/cloudnative-pg/cloudnative-pg', version: 'v1.27.1', files: ['config/crd/bases/postgresql.cnpg.io_clusters.yaml'] },
   { module: 'github.com/prometheus-operator/prometheus-operator', version: 'v0.85.0', files: ['example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml'] },
+  // The GitOps tools the examples are written for.
+  { module: 'github.com/argoproj/argo-cd/v3', version: 'v3.2.0', files: ['manifests/crds/application-crd.yaml'] },
+  { module: 'github.com/fluxcd/source-controller', version: 'v1.7.0', files: ['config/crd/bases/source.toolkit.fluxcd.io_gitrepositories.yaml'] },
+  { module: 'github.com/fluxcd/kustomize-controller', version: 'v1.7.3', files: ['config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml'] },
 ];
 
 /** The API versions `helm template --api-versions` needs to render every optional resource. */
 export const THIRD_PARTY_APIS = ['cert-manager.io/v1/Certificate', 'cert-manager.io/v1/Issuer', 'postgresql.cnpg.io/v1/Cluster', 'monitoring.coreos.com/v1/ServiceMonitor'];
 
-/** Installs the real CRDs of cert-manager, CloudNativePG and prometheus-operator (idempotent). */
+/** Installs the real CRDs of cert-manager, CloudNativePG, prometheus-operator, Argo CD and Flux (idempotent). */
 export async function installThirdPartyCrds(cluster: Pick<SharedCluster, 'kubectl'>): Promise<void> {
   for (const { module, version, files } of THIRD_PARTY) {
     const { stdout } = await run('go', ['mod', 'download', '-json', `${module}@${version}`], {
@@ -88,7 +92,7 @@ export async function installThirdPartyCrds(cluster: Pick<SharedCluster, 'kubect
       if (r.code !== 0) throw new Error(`installing ${module} ${file}: ${r.stderr}`);
     }
   }
-  const names = ['certificates.cert-manager.io', 'issuers.cert-manager.io', 'clusters.postgresql.cnpg.io', 'servicemonitors.monitoring.coreos.com'];
+  const names = ['certificates.cert-manager.io', 'issuers.cert-manager.io', 'clusters.postgresql.cnpg.io', 'servicemonitors.monitoring.coreos.com', 'applications.argoproj.io', 'gitrepositories.source.toolkit.fluxcd.io', 'kustomizations.kustomize.toolkit.fluxcd.io'];
   const r = await cluster.kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...names.map((n) => `crd/${n}`)]);
   if (r.code !== 0) throw new Error(r.stderr);
 }
