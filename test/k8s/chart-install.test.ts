@@ -241,4 +241,29 @@ describe('chart: install, the user flow, upgrade, uninstall', { concurrency: fal
       await kubectl(['-n', apps, 'patch', 'gpo', name, '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
     }
   });
+
+  test('cluster-wide RBAC (no watchNamespaces) grants the operator what reconcile needs everywhere, and nothing more', async () => {
+    const release = 'gr-wide';
+    const r = await helm(['install', release, CHART_DIR, '--namespace', ns, ...setFlags({ 'crds.install': false, 'adminToken.existingSecret': 'unused', 'tls.existingSecret': 'unused' })]);
+    assert.equal(r.code, 0, r.stderr);
+    try {
+      const as = `system:serviceaccount:${ns}:${release}-go-registry-operator`;
+      const can = async (verb: string, resource: string, namespace?: string) => {
+        const out = await cluster.kubectl(['auth', 'can-i', verb, resource, '--as', as, ...(namespace ? ['-n', namespace] : ['--all-namespaces'])]);
+        return out.stdout.trim() === 'yes';
+      };
+      for (const [verb, resource] of [['list', 'gopackageowners.goregistry.dev'], ['watch', 'gopackageowners.goregistry.dev'], ['update', 'gopackageowners.goregistry.dev'],
+        ['update', 'gopackageowners.goregistry.dev/status'], ['update', 'gopackageowners.goregistry.dev/finalizers'], ['list', 'secrets'], ['watch', 'secrets'],
+        ['create', 'secrets'], ['delete', 'secrets'], ['create', 'events']]) {
+        assert.ok(await can(verb!, resource!), `cannot ${verb} ${resource} in every namespace`);
+      }
+      assert.ok(await can('update', 'leases.coordination.k8s.io', ns), 'cannot renew its Lease');
+      for (const [verb, resource, namespace] of [['create', 'gopackageowners.goregistry.dev'], ['delete', 'gopackageowners.goregistry.dev'], ['get', 'configmaps'],
+        ['create', 'pods'], ['update', 'leases.coordination.k8s.io', apps], ['create', 'clusterroles.rbac.authorization.k8s.io'], ['escalate', 'roles.rbac.authorization.k8s.io']]) {
+        assert.ok(!(await can(verb!, resource!, namespace)), `may ${verb} ${resource}${namespace ? ` in ${namespace}` : ''}: more than it needs`);
+      }
+    } finally {
+      assert.equal((await helm(['uninstall', release, '--namespace', ns, '--wait'])).code, 0);
+    }
+  });
 });
