@@ -7,7 +7,7 @@
  * BENCH_QUICK=1: small corpus, short runs. BENCH_LABEL=before|after: names the run;
  * an `after` table shows the `before` figures beside it. BENCH_PROFILE=1: the PGlite
  * registry writes a V8 CPU profile into bench/results/profiles/. BENCH_TARGETS=koa,nginx,pglite
- * runs a subset (for iterating; the ratios need all).
+ * runs a subset, BENCH_SCENARIOS=info,zipBig only those (for iterating; the ratios need all).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -34,6 +34,8 @@ const RESULTS = path.join(REPO_ROOT, 'bench', 'results');
 const MiB = 1024 * 1024;
 /** BENCH_TARGETS=koa,nginx,athens,pglite,postgres: run only these (iterating); default all. */
 const TARGETS = new Set((process.env.BENCH_TARGETS ?? 'koa,nginx,athens,pglite,postgres').split(','));
+/** BENCH_SCENARIOS=info,zipBig: only these read scenarios (and no go client, no upload). */
+const SCENARIOS = process.env.BENCH_SCENARIOS?.split(',');
 
 interface Ctx {
   wrk: string;
@@ -43,36 +45,34 @@ interface Ctx {
   token?: string;
 }
 
-async function runLoad(c: Ctx, target: string, baseUrl: string, prefix: string, which: Scenario[]): Promise<void> {
+async function runLoad(c: Ctx, target: string, baseUrl: string, prefix: string, which: Scenario[], serverPid?: number): Promise<void> {
   const byScenario: Record<string, LoadResult> = (c.results.load[target] ??= {});
   for (const s of which) {
-    if (s.withToken && !c.token) continue;
+    if ((s.withToken && !c.token) || (SCENARIOS && !SCENARIOS.includes(s.name))) continue;
     const headers = s.withToken ? { Authorization: `Basic ${Buffer.from(`bench:${c.token}`).toString('base64')}` } : undefined;
-    const r = await load({ wrk: c.wrk, baseUrl, paths: s.paths(prefix), connections: s.connections, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds, headers, workDir: c.work });
+    const r = await load({ wrk: c.wrk, baseUrl, paths: s.paths(prefix), connections: s.connections, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds, headers, workDir: c.work, serverPid });
     byScenario[s.name] = r;
     const mbs = (r.bytesPerSecond / 1e6).toFixed(0);
-    console.log(`  ${target.padEnd(22)} ${s.name.padEnd(10)} ${String(r.requestsPerSecond).padStart(7)} req/s ${mbs.padStart(5)} MB/s p50 ${r.p50Ms.toFixed(2)} ms p99 ${r.p99Ms.toFixed(2)} ms${r.errors ? ` errors ${r.errors}` : ''}`);
+    console.log(`  ${target.padEnd(22)} ${s.name.padEnd(10)} ${String(r.requestsPerSecond).padStart(7)} req/s ${mbs.padStart(5)} MB/s p50 ${r.p50Ms.toFixed(2)} ms p99 ${r.p99Ms.toFixed(2)} ms${r.cpuMicrosPerRequest === undefined ? '' : ` cpu ${r.cpuMicrosPerRequest} µs/req`}${r.errors ? ` errors ${r.errors}` : ''}`);
   }
 }
 
 /** One registry configuration: start, fill, read scenarios, go client, optionally TLS and upload. */
 async function benchRegistry(c: Ctx, name: string, databaseUrl: string | undefined, tls: { certFile: string; keyFile: string }): Promise<void> {
   const dataDir = path.join(c.work, name);
-  const env: Record<string, string> = process.env.BENCH_PROFILE === '1' && name === 'pglite'
-    ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(RESULTS, 'profiles')}` }
-    : {};
+  const nodeArgs = process.env.BENCH_PROFILE === '1' && name === 'pglite' ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RESULTS, 'profiles')}`] : [];
   const logFile = path.join(c.work, `registry-${name}.log`);
-  let registry = await startRegistry({ dataDir, databaseUrl, logFile, env });
+  let registry = await startRegistry({ dataDir, databaseUrl, logFile, nodeArgs });
   const target = `registry-${name}`;
   try {
     const up = await uploadCorpus(registry.url, c.corpus);
     c.results.corpus.uploadSeconds[name] = Math.round(up.seconds * 10) / 10;
     console.log(`${target}: uploaded ${up.uploads} zips in ${up.seconds.toFixed(1)} s`);
     c.token = await createToken(registry.url, ADMIN_TOKEN, 'bench', 'bench-reader', ['read']);
-    await runLoad(c, target, registry.url, PREFIX, scenarios(c.corpus));
-    c.results.goDownload[target] = await goModDownloadAll(path.join(c.work, `go-${name}`), `${registry.url}${PREFIX}`, c.corpus.consumerGoMod, SETTINGS.goRuns);
-    console.log(`  ${target} go mod download all: ${c.results.goDownload[target]!.seconds} s`);
-    if (name === 'pglite') {
+    await runLoad(c, target, registry.url, PREFIX, scenarios(c.corpus), registry.pid);
+    if (!SCENARIOS) c.results.goDownload[target] = await goModDownloadAll(path.join(c.work, `go-${name}`), `${registry.url}${PREFIX}`, c.corpus.consumerGoMod, SETTINGS.goRuns);
+    if (!SCENARIOS) console.log(`  ${target} go mod download all: ${c.results.goDownload[target]!.seconds} s`);
+    if (name === 'pglite' && !SCENARIOS) {
       const zip = path.join(c.work, 'upload.zip');
       await generateBigZip(zip, UPLOAD_MIB * MiB);
       c.results.upload = await measureUpload(registry.url, registry.pid, 'bench', ADMIN_TOKEN, zip, c.work);
@@ -81,7 +81,7 @@ async function benchRegistry(c: Ctx, name: string, databaseUrl: string | undefin
       await registry.stop();
       registry = await startRegistry({ dataDir, logFile, tls });
       const tlsScenarios = scenarios(c.corpus).filter((s) => ['info', 'mod', 'list', 'zipBig'].includes(s.name));
-      await runLoad(c, `${target}-tls`, registry.url, PREFIX, tlsScenarios);
+      await runLoad(c, `${target}-tls`, registry.url, PREFIX, tlsScenarios, registry.pid);
     }
   } finally {
     await registry.stop();
@@ -93,9 +93,10 @@ async function benchNginx(c: Ctx, nginx: string, tls: { certFile: string; keyFil
   const all = scenarios(c.corpus).filter((s) => !s.withToken);
   const ng = await startNginx(nginx, c.corpus, path.join(c.work, 'nginx'), tls);
   stops.push(() => ng.http.stop());
-  await runLoad(c, 'nginx', ng.http.url, PREFIX, all);
-  await runLoad(c, 'nginx-tls', ng.httpsUrl, PREFIX, all.filter((s) => ['info', 'mod', 'list', 'zipBig'].includes(s.name)));
+  await runLoad(c, 'nginx', ng.http.url, PREFIX, all, ng.http.pid);
+  await runLoad(c, 'nginx-tls', ng.httpsUrl, PREFIX, all.filter((s) => ['info', 'mod', 'list', 'zipBig'].includes(s.name)), ng.http.pid);
   const { goDownload } = c.results;
+  if (SCENARIOS) return ng.http.stop();
   goDownload.file = await goModDownloadAll(path.join(c.work, 'go-file'), `file://${c.corpus.tree}`, c.corpus.consumerGoMod, SETTINGS.goRuns);
   goDownload.nginx = await goModDownloadAll(path.join(c.work, 'go-nginx'), `${ng.http.url}${PREFIX}`, c.corpus.consumerGoMod, SETTINGS.goRuns);
   console.log(`  go mod download all: file:// ${goDownload.file.seconds} s, nginx ${goDownload.nginx.seconds} s`);
@@ -139,14 +140,14 @@ async function main(): Promise<void> {
     if (TARGETS.has('koa')) {
       const koa = await startTrivialKoa();
       stops.push(() => koa.stop());
-      await runLoad(c, 'trivial-koa', koa.url, PREFIX, only(['info']));
+      await runLoad(c, 'trivial-koa', koa.url, PREFIX, only(['info']), koa.pid);
       await koa.stop();
     }
     if (TARGETS.has('nginx')) await benchNginx(c, nginx, tls, stops);
     if (athensBuild.binary && TARGETS.has('athens')) {
       const athens = await startAthens(athensBuild.binary, corpus, path.join(work, 'athens'));
       stops.push(() => athens.stop());
-      await runLoad(c, 'athens', athens.url, '', all.filter((s) => !s.withToken));
+      await runLoad(c, 'athens', athens.url, '', all.filter((s) => !s.withToken), athens.pid);
       results.goDownload.athens = await goModDownloadAll(path.join(work, 'go-athens'), athens.url, corpus.consumerGoMod, SETTINGS.goRuns);
       await athens.stop();
     } else if (!athensBuild.binary) {

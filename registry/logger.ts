@@ -4,9 +4,14 @@ import { pino, type Logger } from 'pino';
 export type { Logger };
 
 export function createLogger(level: string): Logger {
-  return pino({
-    level,
-    base: { service: 'go-registry' },
-    redact: { paths: ['req.headers.authorization', 'token', '*.token'], censor: '[redacted]' },
-  });
+  return pino(
+    {
+      level,
+      base: { service: 'go-registry' },
+      redact: { paths: ['req.headers.authorization', 'token', '*.token'], censor: '[redacted]' },
+    },
+    // Asynchronous: a blocking write(2) per access-log line was a tenth of a cached read's
+    // CPU time; lines written meanwhile go out together. pino flushes what is left on exit.
+    pino.destination({ dest: 1, sync: false }),
+  );
 }

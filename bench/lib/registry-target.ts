@@ -16,15 +16,15 @@ export interface RegistryOptions {
   databaseUrl?: string;
   tls?: { certFile: string; keyFile: string };
   logFile: string;
-  /** Extra environment, e.g. NODE_OPTIONS=--cpu-prof for profiles. */
-  env?: Record<string, string>;
+  /** Options for node, e.g. --cpu-prof for profiles. */
+  nodeArgs?: string[];
 }
 
 export function startRegistry(o: RegistryOptions): Promise<RegistryProcess> {
-  const env: Record<string, string> = { DATA_DIR: o.dataDir, REGISTRY_ADMIN_TOKEN: ADMIN_TOKEN, ...o.env };
+  const env: Record<string, string> = { DATA_DIR: o.dataDir, REGISTRY_ADMIN_TOKEN: ADMIN_TOKEN };
   if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
   if (o.tls) Object.assign(env, { TLS_CERT_FILE: o.tls.certFile, TLS_KEY_FILE: o.tls.keyFile });
-  return startRegistryProcess(env, 120_000, { logFile: o.logFile });
+  return startRegistryProcess(env, 120_000, { logFile: o.logFile, nodeArgs: o.nodeArgs });
 }
 
 /** Creates the public owner `bench` and uploads every corpus zip, a few at a time. */

@@ -76,10 +76,10 @@ export function markdown(r: BenchResults, before?: BenchResults): string {
     const now = `${fmt(x.value)}${mark(x.met)}`;
     lines.push(before ? `| ${x.name} | ${fmt(prev.get(x.name))} | ${now} | ${x.target} |` : `| ${x.name} | ${now} | ${x.target} |`);
   }
-  lines.push('', '## Raw figures', '', '| target | scenario | conns | req/s | MB/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|---|---|---|');
+  lines.push('', '## Raw figures', '', '| target | scenario | conns | req/s | MB/s | p50 ms | p99 ms | CPU µs/req | errors |', '|---|---|---|---|---|---|---|---|---|');
   for (const [target, byScenario] of Object.entries(r.load)) {
     for (const [s, x] of Object.entries(byScenario)) {
-      lines.push(`| ${target} | ${s} | ${x.connections ?? ''} | ${x.requestsPerSecond} | ${(x.bytesPerSecond / 1e6).toFixed(0)} | ${fmt(x.p50Ms)} | ${fmt(x.p99Ms)} | ${x.errors} |`);
+      lines.push(`| ${target} | ${s} | ${x.connections ?? ''} | ${x.requestsPerSecond} | ${(x.bytesPerSecond / 1e6).toFixed(0)} | ${fmt(x.p50Ms)} | ${fmt(x.p99Ms)} | ${x.cpuMicrosPerRequest ?? '–'} | ${x.errors} |`);
     }
   }
   lines.push('', '| go mod download all (cold cache) | median s | runs |', '|---|---|---|');

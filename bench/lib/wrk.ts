@@ -4,7 +4,7 @@
  * over a list of paths. A Lua `done` hook prints the figures as one JSON line.
  */
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -20,6 +20,8 @@ export interface LoadResult {
   /** Socket errors plus answers that were not 2xx/3xx. */
   errors: number;
   connections: number;
+  /** CPU time (user + system) the server used per request, when its pid is known: steadier than req/s on a shared machine. */
+  cpuMicrosPerRequest?: number;
 }
 
 export interface LoadOptions {
@@ -31,6 +33,8 @@ export interface LoadOptions {
   warmupSeconds: number;
   headers?: Record<string, string>;
   workDir: string;
+  /** The server's process; its children (nginx's workers) are counted too. */
+  serverPid?: number;
 }
 
 const SCRIPT = `
@@ -50,6 +54,20 @@ end
 `;
 
 let counter = 0;
+
+/** Clock ticks of user + system CPU time of a process and its direct children. */
+async function cpuTicks(pid: number): Promise<number> {
+  const own = async (p: string) => {
+    const stat = await readFile(`/proc/${p}/stat`, 'utf8').catch(() => '');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11] ?? 0) + Number(fields[12] ?? 0); // utime, stime
+  };
+  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean);
+  let ticks = await own(String(pid));
+  for (const c of children) ticks += await own(c);
+  return ticks;
+}
+const TICK_MICROS = 10_000; // USER_HZ is 100 on Linux
 
 async function once(o: LoadOptions, seconds: number, pathsFile: string, script: string): Promise<LoadResult> {
   const headerArgs = Object.entries(o.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
@@ -81,5 +99,10 @@ export async function load(o: LoadOptions): Promise<LoadResult> {
   await writeFile(pathsFile, o.paths.join('\n') + '\n');
   await writeFile(script, SCRIPT);
   if (o.warmupSeconds > 0) await once(o, o.warmupSeconds, pathsFile, script);
-  return once(o, o.seconds, pathsFile, script);
+  const before = o.serverPid ? await cpuTicks(o.serverPid) : 0;
+  const result = await once(o, o.seconds, pathsFile, script);
+  if (o.serverPid && result.requests > 0) {
+    result.cpuMicrosPerRequest = Math.round((((await cpuTicks(o.serverPid)) - before) * TICK_MICROS) / result.requests);
+  }
+  return result;
 }

@@ -13,6 +13,12 @@ import type { BlobStore, ByteRange } from './blob-store.js';
 
 const KEY = /^[0-9a-f]{64}$/;
 const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
+/**
+ * Read size for served zips. 64 KiB (Node's default) spends more time per byte in
+ * read/write calls; 256 KiB roughly halved the CPU per 50 MiB download in bench/, and
+ * 1 MiB was no faster while holding 4× the memory per download in flight.
+ */
+const READ_CHUNK = 256 * 1024;
 
 export class FsBlobStore implements BlobStore {
   private readonly blobDir: string;
@@ -55,7 +61,7 @@ export class FsBlobStore implements BlobStore {
       throw err.code === 'ENOENT' ? notFound(`blob ${key} not found`) : err;
     });
     // Opening first turns a missing blob into NotFound before any byte is sent.
-    return createReadStream('', { fd: handle, ...(range ?? {}) });
+    return createReadStream('', { fd: handle, highWaterMark: READ_CHUNK, ...(range ?? {}) });
   }
 
   async stat(key: string): Promise<number | undefined> {

@@ -9,15 +9,16 @@ export function requestContext(logger: Logger) {
   return async (ctx: Context, next: Next) => {
     const incoming = ctx.get('X-Request-Id');
     const id = SANE_ID.test(incoming) ? incoming : randomUUID();
-    const log = logger.child({ reqId: id });
-    ctx.state.log = log;
+    // A child logger costs more than the request it serves on the read path: made only when used.
+    let log: Logger | undefined;
+    Object.defineProperty(ctx.state, 'log', { get: () => (log ??= logger.child({ reqId: id })), enumerable: true });
     ctx.set('X-Request-Id', id);
     const started = process.hrtime.bigint();
     try {
       await next();
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
+      (log ?? logger).info({ ...(log ? {} : { reqId: id }), method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
     }
   };
 }

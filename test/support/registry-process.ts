@@ -28,6 +28,8 @@ const startCommand = (): string => {
 export interface RegistryProcessOptions {
   /** Append every log line here instead of keeping it in `logs` (benchmarks: millions of access-log lines). */
   logFile?: string;
+  /** Options for node itself, before the script (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 export async function startRegistryProcess(
@@ -35,7 +37,8 @@ export async function startRegistryProcess(
   timeoutMs = 60_000,
   options: RegistryProcessOptions = {},
 ): Promise<RegistryProcess> {
-  const child: ChildProcess = spawn('sh', ['-c', `exec ${startCommand()}`], {
+  const command = startCommand().replace(/^node /, `node ${(options.nodeArgs ?? []).join(' ')} `);
+  const child: ChildProcess = spawn('sh', ['-c', `exec ${command}`], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
