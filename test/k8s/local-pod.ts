@@ -6,11 +6,8 @@
  * as empty folders). Paths under a mount are rewritten into that folder. The only
  * overrides are what a Pod network gives for free: a free loopback port per container port.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { track } from '../support/child-processes.js';
+import { startJsonLogProcess, type JsonLogProcess } from '../support/json-log-process.js';
 import path from 'node:path';
 import { REPO_ROOT } from '../support/paths.js';
 import type { SharedCluster } from './cluster.js';
@@ -100,54 +97,8 @@ export async function materializePod(
   return { command, env, mounts };
 }
 
-export interface LocalProcess {
-  pid: number;
-  logs: string[];
-  stop(): Promise<void>;
-}
+export type LocalProcess = JsonLogProcess;
 
 /** Starts the Pod's command and waits for the JSON log line whose msg is readyMsg. */
-export async function startLocalPod(pod: LocalPod, readyMsg: string, extraEnv: Record<string, string> = {}, timeoutMs = 60_000): Promise<LocalProcess & { ready: Record<string, unknown> }> {
-  const [cmd, ...args] = pod.command;
-  const child = spawn(cmd === 'node' ? process.execPath : cmd!, args, {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...pod.env, ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  track(child);
-  const logs: string[] = [];
-  child.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));
-  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${pod.command.join(' ')} did not log "${readyMsg}":\n${logs.join('\n')}`));
-    }, timeoutMs);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      logs.push(line);
-      try {
-        const entry = JSON.parse(line) as Record<string, unknown>;
-        if (entry.msg === readyMsg) {
-          clearTimeout(timer);
-          resolve(entry);
-        }
-      } catch {
-        // not JSON: kept in logs
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${pod.command.join(' ')} exited with ${code}:\n${logs.join('\n')}`));
-    });
-  });
-  return {
-    pid: child.pid!,
-    logs,
-    ready,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
+export const startLocalPod = (pod: LocalPod, readyMsg: string, extraEnv: Record<string, string> = {}, timeoutMs?: number) =>
+  startJsonLogProcess(pod.command, { ...pod.env, ...extraEnv }, readyMsg, timeoutMs);
