@@ -15,6 +15,8 @@ export interface BlobStore {
   put(key: string, tempFile: string): Promise<{ created: boolean }>;
   /** A read stream of the blob (or of a byte range of it); NotFound when absent. */
   open(key: string, range?: ByteRange): Promise<Readable>;
+  /** A byte range of the blob in memory, for small ones; NotFound when absent. */
+  read(key: string, range: ByteRange): Promise<Buffer>;
   /** Size in bytes, or undefined when absent. */
   stat(key: string): Promise<number | undefined>;
   delete(key: string): Promise<void>;

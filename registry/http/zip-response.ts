@@ -40,7 +40,7 @@ export async function sendZip(ctx: Context, reader: ModuleReadService, v: Module
     ctx.length = length;
     return;
   }
-  ctx.body = await reader.openZip(v, range);
+  ctx.body = await reader.zipBody(v, range);
   ctx.length = length;
 }
 

@@ -30,6 +30,9 @@ export function runBlobStoreSuite(name: string, open: () => Promise<BlobStore>):
       assert.equal(await store.stat(key), 11);
       assert.equal(await text(await store.open(key)), 'hello world');
       assert.equal(await text(await store.open(key, { start: 6, end: 10 })), 'world');
+      assert.equal((await store.read(key, { start: 0, end: 10 })).toString(), 'hello world', 'read: in memory');
+      assert.equal((await store.read(key, { start: 6, end: 10 })).toString(), 'world');
+      await assert.rejects(store.read(key, { start: 0, end: 11 }), /shorter/, 'never pads a short blob');
     });
 
     test('missing keys', async () => {
@@ -37,6 +40,7 @@ export function runBlobStoreSuite(name: string, open: () => Promise<BlobStore>):
       const key = sha('absent');
       assert.equal(await store.stat(key), undefined);
       await assert.rejects(store.open(key), (e: unknown) => e instanceof DomainError && e.kind === 'NotFound');
+      await assert.rejects(store.read(key, { start: 0, end: 0 }), (e: unknown) => e instanceof DomainError && e.kind === 'NotFound');
       await store.delete(key); // deleting nothing is fine
     });
 
