@@ -10,11 +10,20 @@ export interface ByteRange {
   end: number;
 }
 
+/** An open blob, read at positions into the caller's buffers (so they can be reused). */
+export interface BlobReader {
+  /** Reads up to `length` bytes at `position` into `buffer` from `offset`; resolves the count, 0 at the end. */
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
+  close(): Promise<void>;
+}
+
 export interface BlobStore {
   /** Moves a finished temp file (from tempPath) into the store under key. */
   put(key: string, tempFile: string): Promise<{ created: boolean }>;
   /** A read stream of the blob (or of a byte range of it); NotFound when absent. */
   open(key: string, range?: ByteRange): Promise<Readable>;
+  /** The blob opened for positioned reads; NotFound when absent. The caller closes it. */
+  openReader(key: string): Promise<BlobReader>;
   /** A byte range of the blob in memory, for small ones; NotFound when absent. */
   read(key: string, range: ByteRange): Promise<Buffer>;
   /** Size in bytes, or undefined when absent. */

@@ -7,6 +7,7 @@ import type { Context } from 'koa';
 import rangeParser from 'range-parser';
 import type { ModuleVersion } from '../domain/module-version.js';
 import type { ModuleReadService } from '../service/module-read-service.js';
+import { sendBlobRange } from './send-blob.js';
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 
@@ -35,13 +36,13 @@ export async function sendZip(ctx: Context, reader: ModuleReadService, v: Module
     ctx.status = 206;
     ctx.set('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
   }
-  const length = range ? range.end - range.start + 1 : size;
-  if (ctx.method === 'HEAD') {
-    ctx.length = length;
-    return;
-  }
-  ctx.body = await reader.zipBody(v, range);
-  ctx.length = length;
+  const bytes = range ?? { start: 0, end: size - 1 };
+  ctx.length = bytes.end - bytes.start + 1;
+  if (ctx.method === 'HEAD') return;
+  // Small zips are one buffer; large ones are sent from the open blob with reused buffers.
+  const body = await reader.zipBody(v, bytes);
+  if (Buffer.isBuffer(body)) ctx.body = body;
+  else sendBlobRange(ctx, body, bytes.start, bytes.end);
 }
 
 /**

@@ -3,8 +3,7 @@
  * repository and blob store. Unknown owner, module or version is NotFound, so the
  * go command falls through to its next candidate.
  */
-import type { Readable } from 'node:stream';
-import type { BlobStore, ByteRange } from '../blob/blob-store.js';
+import type { BlobReader, BlobStore, ByteRange } from '../blob/blob-store.js';
 import { notFound } from '../domain/domain-error.js';
 import { synthesizedGoMod } from '../domain/go-mod-file.js';
 import type { ModuleVersion } from '../domain/module-version.js';
@@ -56,10 +55,9 @@ export class ModuleReadService {
     return v.goMod ?? synthesizedGoMod(v.modulePath);
   }
 
-  /** The zip's bytes (or a range of them): a buffer when small, else a stream from disk. */
-  zipBody(v: ModuleVersion, range?: ByteRange): Promise<Readable | Buffer> {
-    const bytes = range ?? { start: 0, end: v.zipSize - 1 };
-    if (bytes.end - bytes.start + 1 <= IN_MEMORY_ZIP_MAX) return this.blobs.read(v.blobSha256, bytes);
-    return this.blobs.open(v.blobSha256, range);
+  /** The zip's bytes in `range`: in memory when small, else the opened blob to read them from (the caller closes it). */
+  zipBody(v: ModuleVersion, range: ByteRange): Promise<Buffer | BlobReader> {
+    if (range.end - range.start + 1 <= IN_MEMORY_ZIP_MAX) return this.blobs.read(v.blobSha256, range);
+    return this.blobs.openReader(v.blobSha256);
   }
 }

@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, readlink, truncate } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import { ADMIN_TOKEN, useTestRegistry } from '../support/in-process-registry.js';
 import { makeModuleZip } from '../support/module-zips.js';
@@ -40,4 +42,48 @@ describe('zip bodies', () => {
       assert.equal(head.headers.get('content-length'), String(zip.length));
     });
   }
+});
+
+/** Blob files this process (the in-process registry) holds open. */
+async function openBlobFiles(): Promise<number> {
+  let n = 0;
+  for (const fd of await readdir('/proc/self/fd')) {
+    const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+    if (target.includes(`${path.sep}blobs${path.sep}sha256${path.sep}`)) n++;
+  }
+  return n;
+}
+
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(what);
+}
+
+describe('large zip downloads that do not finish', () => {
+  test('a client going away mid-download: the blob is closed, the registry keeps serving', async () => {
+    const zip = await publish('example.com/abandoned', randomBytes(8 * 1024 * 1024));
+    const url = `${h.reg.url}/api/packages/acme/go/example.com/abandoned/@v/v1.0.0.zip`;
+    const abort = new AbortController();
+    const res = await fetch(url, { signal: abort.signal });
+    const reader = res.body!.getReader();
+    await reader.read();
+    abort.abort();
+    await until(async () => (await openBlobFiles()) === 0, 'the blob file is still open');
+    const again = await fetch(url);
+    assert.deepEqual(Buffer.from(await again.arrayBuffer()), zip);
+  });
+
+  test('a blob shorter on disk than recorded: the connection is cut, never padded or left hanging', async () => {
+    const zip = await publish('example.com/truncated', randomBytes(3 * 1024 * 1024));
+    const sha = createHash('sha256').update(zip).digest('hex');
+    await truncate(path.join(h.reg.dataDir, 'storage', 'blobs', 'sha256', sha.slice(0, 2), sha), zip.length - 1000);
+    const res = await fetch(`${h.reg.url}/api/packages/acme/go/example.com/truncated/@v/v1.0.0.zip`);
+    assert.equal(res.headers.get('content-length'), String(zip.length));
+    await assert.rejects(res.arrayBuffer());
+    await until(async () => (await openBlobFiles()) === 0, 'the blob file is still open');
+    assert.equal((await fetch(`${h.reg.url}/api/packages/acme/go/example.com/truncated/@v/list`)).status, 200);
+  });
 });
