@@ -28,7 +28,7 @@ import { load, type LoadResult } from './lib/wrk.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const LABEL = process.env.BENCH_LABEL ?? 'latest';
-const SETTINGS = QUICK ? { seconds: 3, warmupSeconds: 1, goRuns: 1 } : { seconds: 10, warmupSeconds: 3, goRuns: 3 };
+const SETTINGS = QUICK ? { seconds: 3, warmupSeconds: 1, goRuns: 1 } : { seconds: 10, warmupSeconds: 3, goRuns: 5 };
 const UPLOAD_MIB = Number(process.env.BENCH_ZIP_MIB ?? (QUICK ? 64 : 300));
 const RESULTS = path.join(REPO_ROOT, 'bench', 'results');
 const MiB = 1024 * 1024;

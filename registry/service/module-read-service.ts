@@ -12,9 +12,10 @@ import type { ModuleVersionRepository } from '../repository/module-version-repos
 
 /**
  * Zips up to this size are read with one call and sent as one buffer: most module zips
- * are small, and a stream's per-chunk work dominated their downloads in bench/.
+ * are small, and per-chunk work dominated their downloads in bench/. The bound is also
+ * the memory one slow download can hold (larger ones hold two 256 KiB chunks).
  */
-const IN_MEMORY_ZIP_MAX = 2 * 1024 * 1024;
+const IN_MEMORY_ZIP_MAX = 1024 * 1024;
 
 export interface VersionInfo {
   Version: string;
