@@ -195,6 +195,7 @@ describe('chart: wrong values are refused with a clear message', () => {
     ['a bad size', { 'registry.persistence.size': 'ten gigs' }, /registry\/persistence\/size/],
     ['an upload limit over Go\'s', { 'registry.maxUploadBytes': 600 * 1024 * 1024 }, /maxUploadBytes/],
     ['a bad namespace name', { 'operator.watchNamespaces': ['Team_A'] }, /watchNamespaces/],
+    ['a negative read cache', { 'registry.readCacheMB': -1 }, /registry\/readCacheMB/],
     ['external without its Secret', { 'database.mode': 'external' }, /database.mode=external needs database.external.existingSecret/],
     ['two registries on PGlite', { 'registry.replicas': 2 }, /registry.replicas > 1 needs a shared database/],
     ['two registries on one ReadWriteOnce volume', { 'registry.replicas': 2, 'database.mode': 'bundled' }, /registry.replicas > 1 needs ReadWriteMany/],
