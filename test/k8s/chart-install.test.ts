@@ -7,13 +7,14 @@
  * registry through a CONNECT proxy, as a Pod's network would route it; TLS stays end to end.
  */
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { curl } from '../support/curl.js';
 import { freePort } from '../support/free-port.js';
 import { goClient } from '../support/go-client.js';
+import type { JsonLogProcess } from '../support/json-log-process.js';
 import { makeModuleZip } from '../support/module-zips.js';
 import { startPostgres, type PostgresCluster } from '../support/postgres-cluster.js';
 import { REPO_ROOT, tempDir } from '../support/paths.js';
@@ -21,7 +22,7 @@ import { startServiceProxy, type ServiceProxy } from '../support/service-proxy.j
 import { CHART_DIR, findObject, helmRunner, parseManifests, setFlags, type K8sObject } from './chart.js';
 import { sharedCluster, type SharedCluster } from './cluster.js';
 import { installCrd } from './crd-install.js';
-import { materializePod, startLocalPod, type LocalProcess } from './local-pod.js';
+import { materializePod, startLocalPod } from './local-pod.js';
 import { eventually as poll } from '../support/eventually.js';
 
 const RELEASE = 'gr';
@@ -32,8 +33,8 @@ let ns: string; // the release namespace
 let apps: string; // where the owners and their token Secrets live (the workloads' namespace)
 let work: { dir: string; remove: () => Promise<void> };
 let proxy: ServiceProxy;
-let registry: LocalProcess | undefined;
-let operator: LocalProcess | undefined;
+let registry: JsonLogProcess | undefined;
+let operator: JsonLogProcess | undefined;
 let values: Record<string, unknown>;
 let postgres: PostgresCluster;
 
@@ -157,22 +158,27 @@ describe('chart: install, the user flow, upgrade, uninstall', { concurrency: fal
     assert.equal(publisher.GOPROXY, `https://${service}/api/packages/payments/go`);
     assert.equal(publisher['.netrc'], `machine ${service} login publisher password ${publisher.token}\n`);
     assert.match(publisher['ca.crt']!, /BEGIN CERTIFICATE/);
-    const files = path.join(work.dir, 'secret');
-    for (const [k, v] of Object.entries(builds)) await writeFile(path.join(work.dir, `builds-${k.replace(/^\./, '')}`), v);
-    await writeFile(`${files}-ca.crt`, publisher['ca.crt']!);
+    // Each Secret as a Pod would mount it: a folder with a file per key.
+    const mount = async (name: string, values: Record<string, string>) => {
+      const dir = path.join(work.dir, 'secrets', name);
+      await mkdir(dir, { recursive: true });
+      for (const [key, value] of Object.entries(values)) await writeFile(path.join(dir, key), value, { mode: 0o600 });
+      return dir;
+    };
+    const [publisherDir, buildsDir] = [await mount('payments-publisher', publisher), await mount('payments-builds', builds)];
 
     // Publish with the publisher token, as the seeds do (curl --user name:token --upload-file), over HTTPS.
     const zip = await makeModuleZip(work.dir, 'example.com/payments/ledger', 'v1.0.0', {
       'go.mod': 'module example.com/payments/ledger\n\ngo 1.21\n',
       'ledger.go': 'package ledger\n\n// Balance is the sum of entries.\nfunc Balance(entries ...int) int {\n\tt := 0\n\tfor _, e := range entries {\n\t\tt += e\n\t}\n\treturn t\n}\n',
     });
-    const upload = await curl(['--proxy', proxy.url, '--cacert', `${files}-ca.crt`, '--user', `publisher:${publisher.token}`, '--upload-file', zip, `${publisher.GOPROXY}/upload`]);
+    const upload = await curl(['--proxy', proxy.url, '--cacert', path.join(publisherDir, 'ca.crt'), '--user', `publisher:${publisher.token}`, '--upload-file', zip, `${publisher.GOPROXY}/upload`]);
     assert.equal(upload.status, 201, upload.body);
     assert.ok(proxy.requested.includes(`${service}:443`), 'traffic went to the Service name');
 
     // Read with the read-only token's Secret, as a Pod mounting it would.
     const go = await goClient(path.join(work.dir, 'go'), builds.GOPROXY!);
-    const podEnv = { GOPROXY: builds.GOPROXY!, GONOSUMDB: builds.GONOSUMDB!, GOSUMDB: '', NETRC: path.join(work.dir, 'builds-netrc'), SSL_CERT_FILE: path.join(work.dir, 'builds-ca.crt'), HTTPS_PROXY: proxy.url };
+    const podEnv = { GOPROXY: builds.GOPROXY!, GONOSUMDB: builds.GONOSUMDB!, GOSUMDB: '', NETRC: path.join(buildsDir, '.netrc'), SSL_CERT_FILE: path.join(buildsDir, 'ca.crt'), HTTPS_PROXY: proxy.url };
     const { stdout } = await go.go(['mod', 'download', '-json', 'example.com/payments/ledger@v1.0.0'], { env: podEnv });
     const downloaded = JSON.parse(stdout) as { Dir: string; Error?: string };
     assert.equal(downloaded.Error, undefined);

@@ -4,7 +4,7 @@
  * CloudNativePG, prometheus-operator), read from those projects' Go modules.
  */
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
@@ -95,9 +95,4 @@ export async function installThirdPartyCrds(cluster: Pick<SharedCluster, 'kubect
   const names = ['certificates.cert-manager.io', 'issuers.cert-manager.io', 'clusters.postgresql.cnpg.io', 'servicemonitors.monitoring.coreos.com', 'applications.argoproj.io', 'gitrepositories.source.toolkit.fluxcd.io', 'kustomizations.kustomize.toolkit.fluxcd.io'];
   const r = await cluster.kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...names.map((n) => `crd/${n}`)]);
   if (r.code !== 0) throw new Error(r.stderr);
-}
-
-/** Every chart template file, so a test can say which ones a set of renders never exercised. */
-export async function templateFiles(): Promise<string[]> {
-  return (await readdir(path.join(CHART_DIR, 'templates'))).filter((f) => f.endsWith('.yaml'));
 }

@@ -7,7 +7,7 @@
  * overrides are what a Pod network gives for free: a free loopback port per container port.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { startJsonLogProcess, type JsonLogProcess } from '../support/json-log-process.js';
+import { startJsonLogProcess } from '../support/json-log-process.js';
 import path from 'node:path';
 import { REPO_ROOT } from '../support/paths.js';
 import type { SharedCluster } from './cluster.js';
@@ -34,8 +34,6 @@ interface Volume {
 export interface LocalPod {
   command: string[];
   env: Record<string, string>;
-  /** Where each mountPath lives on this machine. */
-  mounts: Record<string, string>;
 }
 
 export async function materializePod(
@@ -94,11 +92,9 @@ export async function materializePod(
   }
   Object.assign(env, options.overrides ?? {});
   const command = container.command.map((part) => (part.startsWith('/app/') ? path.join(REPO_ROOT, part.slice('/app/'.length)) : part));
-  return { command, env, mounts };
+  return { command, env };
 }
 
-export type LocalProcess = JsonLogProcess;
-
 /** Starts the Pod's command and waits for the JSON log line whose msg is readyMsg. */
-export const startLocalPod = (pod: LocalPod, readyMsg: string, extraEnv: Record<string, string> = {}, timeoutMs?: number) =>
-  startJsonLogProcess(pod.command, { ...pod.env, ...extraEnv }, readyMsg, timeoutMs);
+export const startLocalPod = (pod: LocalPod, readyMsg: string, extraEnv: Record<string, string> = {}) =>
+  startJsonLogProcess(pod.command, { ...pod.env, ...extraEnv }, readyMsg);

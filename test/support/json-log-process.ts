@@ -1,22 +1,37 @@
 /**
  * A program of ours as a child process (node resolved to this Node.js), ready once it logs
- * a JSON line whose msg is readyMsg; killed when the test process exits.
+ * a JSON line whose msg is readyMsg; killed when the test process exits. The registry,
+ * the operator and the chart's rendered Pods all start through here.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { track } from './child-processes.js';
 import { REPO_ROOT } from './paths.js';
 
 export interface JsonLogProcess {
   pid: number;
+  /** Every line the process printed so far (empty with logFile). */
   logs: string[];
   /** The ready line's fields (port, url, …). */
   ready: Record<string, unknown>;
-  stop(): Promise<void>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startJsonLogProcess(command: string[], env: Record<string, string>, readyMsg: string, timeoutMs = 60_000): Promise<JsonLogProcess> {
+export interface JsonLogProcessOptions {
+  timeoutMs?: number;
+  /** Append every line here instead of keeping it in `logs` (benchmarks: millions of access-log lines). */
+  logFile?: string;
+}
+
+export async function startJsonLogProcess(
+  command: string[],
+  env: Record<string, string>,
+  readyMsg: string,
+  options: JsonLogProcessOptions = {},
+): Promise<JsonLogProcess> {
+  const { timeoutMs = 60_000, logFile } = options;
   const [cmd, ...args] = command;
   const child = spawn(cmd === 'node' ? process.execPath : cmd!, args, {
     cwd: REPO_ROOT,
@@ -25,14 +40,17 @@ export async function startJsonLogProcess(command: string[], env: Record<string,
   });
   track(child);
   const logs: string[] = [];
-  child.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));
+  const file = logFile ? createWriteStream(logFile, { flags: 'a' }) : undefined;
+  const keep = (line: string) => (file ? file.write(line + '\n') : logs.push(line));
+  child.stderr!.on('data', (d: Buffer) => keep(d.toString()));
+  const logged = () => `${logs.join('\n')}${logFile ? ` (log: ${logFile})` : ''}`;
   const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${command.join(' ')} did not log "${readyMsg}":\n${logs.join('\n')}`));
+      child.kill('SIGKILL'); // never leave a half-started process behind
+      reject(new Error(`${command.join(' ')} did not log "${readyMsg}" in ${timeoutMs} ms:\n${logged()}`));
     }, timeoutMs);
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      logs.push(line);
+      keep(line);
       try {
         const entry = JSON.parse(line) as Record<string, unknown>;
         if (entry.msg === readyMsg) {
@@ -45,18 +63,20 @@ export async function startJsonLogProcess(command: string[], env: Record<string,
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`${command.join(' ')} exited with ${code}:\n${logs.join('\n')}`));
+      reject(new Error(`${command.join(' ')} exited with ${code} before "${readyMsg}":\n${logged()}`));
     });
   });
   return {
     pid: child.pid!,
     logs,
     ready,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = once(child, 'exit');
+        child.kill(signal);
+        await exited;
+      }
+      file?.end();
     },
   };
 }

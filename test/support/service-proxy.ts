@@ -11,8 +11,6 @@ import type { AddressInfo } from 'node:net';
 
 export interface ServiceProxy {
   url: string;
-  /** host:port → local port */
-  routes: Map<string, number>;
   /** Destinations clients asked for, in order (to assert traffic really went through the route). */
   requested: string[];
   close(): Promise<void>;
@@ -48,7 +46,6 @@ export async function startServiceProxy(routes: Record<string, number>): Promise
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    routes: table,
     requested,
     close: () =>
       new Promise<void>((resolve) => {

@@ -67,13 +67,18 @@ app.kubernetes.io/component: {{ .component }}
 {{- if .Values.registry.service.port }}{{ .Values.registry.service.port }}{{ else if .Values.tls.enabled }}443{{ else }}80{{ end }}
 {{- end }}
 
+{{/* The registry's port name, also its URL scheme: https with TLS, else http. */}}
+{{- define "go-registry.scheme" -}}
+{{- ternary "https" "http" .Values.tls.enabled }}
+{{- end }}
+
 {{- define "go-registry.containerPort" -}}
 {{- if .Values.tls.enabled }}8443{{ else }}8080{{ end }}
 {{- end }}
 
 {{/* The in-cluster URL: the operator's admin API endpoint and the default public URL. No port when it is the scheme's default, as go and .netrc expect. */}}
 {{- define "go-registry.internalUrl" -}}
-{{- $scheme := ternary "https" "http" .Values.tls.enabled }}
+{{- $scheme := include "go-registry.scheme" . }}
 {{- $port := include "go-registry.servicePort" . | int }}
 {{- if or (and .Values.tls.enabled (eq $port 443)) (and (not .Values.tls.enabled) (eq $port 80)) }}
 {{- printf "%s://%s" $scheme (include "go-registry.registryHost" .) }}
