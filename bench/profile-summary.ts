@@ -3,7 +3,10 @@
  * the functions with the most self time, the packages they live in, and a folded-stacks
  * file beside it (`<profile>.folded`) for flamegraph.pl or speedscope.
  *
- *   node dist/bench/profile-summary.js bench/results/profiles/CPU.*.cpuprofile [top]
+ *   node dist/bench/profile-summary.js bench/results/profiles/CPU.*.cpuprofile [top] [--last=SECONDS]
+ *
+ * --last=S keeps only the samples of the profile's last S seconds: the load phase,
+ * without the corpus upload before it.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 
@@ -35,16 +38,22 @@ function area(f: CallFrame): string {
 }
 
 async function main(): Promise<void> {
-  const [file, topArg] = process.argv.slice(2);
-  if (!file) throw new Error('usage: profile-summary <file.cpuprofile> [top]');
+  const args = process.argv.slice(2);
+  const lastSeconds = Number(args.find((a) => a.startsWith('--last='))?.slice(7) ?? Infinity);
+  const [file, topArg] = args.filter((a) => !a.startsWith('--'));
+  if (!file) throw new Error('usage: profile-summary <file.cpuprofile> [top] [--last=SECONDS]');
   const profile = JSON.parse(await readFile(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const self = new Map<number, number>();
   let total = 0;
+  const end = profile.timeDeltas.reduce((t, dt) => t + dt, 0);
+  let at = 0;
   profile.samples.forEach((id, i) => {
     const dt = profile.timeDeltas[i] ?? 0;
+    at += dt;
+    if (end - at > lastSeconds * 1e6) return;
     self.set(id, (self.get(id) ?? 0) + dt);
     total += dt;
   });

@@ -6,6 +6,7 @@
 import type { Context, Next } from 'koa';
 import type { Principal } from '../domain/owner.js';
 import type { AuthService } from '../service/auth-service.js';
+import { stateOf } from './request-context.js';
 
 /** The secret a request presents, from Basic (password) or Bearer; undefined when none. */
 export function presentedSecret(authorization: string | undefined): string | undefined {
@@ -23,9 +24,9 @@ export function presentedSecret(authorization: string | undefined): string | und
 
 export function resolvePrincipal(auth: AuthService) {
   return async (ctx: Context, next: Next) => {
-    ctx.state.principal = await auth.authenticate(presentedSecret(ctx.get('Authorization') || undefined));
+    stateOf(ctx).principal = await auth.authenticate(presentedSecret(ctx.get('Authorization') || undefined));
     await next();
   };
 }
 
-export const principalOf = (ctx: Context): Principal => (ctx.state.principal as Principal | undefined) ?? { kind: 'anonymous' };
+export const principalOf = (ctx: Context): Principal => stateOf(ctx).principal ?? { kind: 'anonymous' };

@@ -5,6 +5,7 @@
  */
 import type { Context, Next } from 'koa';
 import { DomainError, type DomainErrorKind } from '../domain/domain-error.js';
+import { stateOf } from './request-context.js';
 
 const STATUS: Record<DomainErrorKind, number> = {
   Invalid: 400,
@@ -37,7 +38,7 @@ export async function errorMapper(ctx: Context, next: Next): Promise<void> {
       ctx.body = ((err as { expose?: boolean }).expose ? (err as Error).message : 'bad request') + '\n';
       return;
     }
-    ctx.state.log?.error({ err }, 'unhandled error');
+    stateOf(ctx).log.error({ err }, 'unhandled error');
     ctx.status = 500;
     ctx.type = 'text/plain; charset=utf-8';
     ctx.body = 'internal server error\n';

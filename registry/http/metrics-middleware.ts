@@ -1,6 +1,7 @@
 /** Records each request in the Prometheus metrics after it is answered, and serves /metrics. */
 import type { Context, Next } from 'koa';
 import { uploadResult, type RegistryMetrics } from '../metrics.js';
+import { stateOf } from './request-context.js';
 
 /** The matched route's name or template; never the raw path, so label cardinality stays bounded. */
 function routeLabel(ctx: Context): string {
@@ -20,9 +21,9 @@ export function recordMetrics(metrics: RegistryMetrics) {
       if (ctx.status === 401) metrics.authFailures.inc();
       if (route === 'upload') {
         metrics.uploads.inc({ result: uploadResult(ctx.status) });
-        if (ctx.status === 201) metrics.uploadedBytes.inc(Number(ctx.state.uploadedBytes ?? 0));
+        if (ctx.status === 201) metrics.uploadedBytes.inc(stateOf(ctx).uploadedBytes ?? 0);
       }
-      const kind = ctx.state.goproxyKind as string | undefined;
+      const kind = stateOf(ctx).goproxyKind;
       if (kind && (ctx.status === 200 || ctx.status === 206 || ctx.status === 304)) {
         metrics.downloads.inc({ kind });
         if (ctx.method === 'GET' && ctx.status !== 304) metrics.servedBytes.inc(ctx.length ?? 0);

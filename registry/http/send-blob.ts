@@ -7,6 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Context } from 'koa';
 import type { BlobReader } from '../blob/blob-store.js';
+import { stateOf } from './request-context.js';
 
 const CHUNK = 256 * 1024;
 /** Buffers of finished downloads, kept for the next ones (at most 8 MiB). */
@@ -23,7 +24,7 @@ export function sendBlobRange(ctx: Context, blob: BlobReader, start: number, end
   const res = ctx.res;
   pump(res, blob, start, end)
     .catch((err: unknown) => {
-      ctx.state.log?.warn({ err }, 'zip download aborted');
+      stateOf(ctx).log.warn({ err }, 'zip download aborted');
       res.destroy();
     })
     .finally(() => blob.close().catch(() => {}));

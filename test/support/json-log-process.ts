@@ -6,7 +6,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { track } from './child-processes.js';
 import { REPO_ROOT } from './paths.js';
 
@@ -44,23 +43,39 @@ export async function startJsonLogProcess(
   const keep = (line: string) => (file ? file.write(line + '\n') : logs.push(line));
   child.stderr!.on('data', (d: Buffer) => keep(d.toString()));
   const logged = () => `${logs.join('\n')}${logFile ? ` (log: ${logFile})` : ''}`;
+  let readyEntry: Record<string, unknown> | undefined;
   const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL'); // never leave a half-started process behind
       reject(new Error(`${command.join(' ')} did not log "${readyMsg}" in ${timeoutMs} ms:\n${logged()}`));
     }, timeoutMs);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    const onLine = (line: string) => {
       keep(line);
+      if (readyEntry) return;
       try {
         const entry = JSON.parse(line) as Record<string, unknown>;
         if (entry.msg === readyMsg) {
           clearTimeout(timer);
+          readyEntry = entry;
           resolve(entry);
         }
       } catch {
         // not JSON: kept in logs
       }
+    };
+    let pending = '';
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      // Once ready, a log file takes the bytes as they come: a benchmark's millions of
+      // access-log lines must not cost this process (on the same cores) a parse each.
+      if (readyEntry && file) return void file.write(chunk);
+      pending += chunk;
+      for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
+        onLine(pending.slice(0, nl));
+        pending = pending.slice(nl + 1);
+      }
     });
+    child.stdout!.on('end', () => pending && onLine(pending));
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`${command.join(' ')} exited with ${code} before "${readyMsg}":\n${logged()}`));

@@ -11,6 +11,7 @@ import { parseGoproxyRequest } from '../../goproxy/goproxy-request.js';
 import type { AuthService } from '../../service/auth-service.js';
 import type { ModuleReadService } from '../../service/module-read-service.js';
 import { principalOf } from '../credentials.js';
+import { stateOf } from '../request-context.js';
 import { IMMUTABLE, notModified, sendZip } from '../zip-response.js';
 
 export const GOPROXY_PATH = /^\/api\/packages\/([^/]+)\/go\/(.+)$/;
@@ -23,7 +24,7 @@ export function registerGoproxyRoutes(router: Router, auth: AuthService, reader:
     // Before the request is even parsed: an owner the caller may not read answers like a missing one.
     await auth.readableOwner(principalOf(ctx), owner);
     if (!request) throw notFound('not found');
-    ctx.state.goproxyKind = request.kind;
+    stateOf(ctx).goproxyKind = request.kind;
     switch (request.kind) {
       case 'list':
         ctx.set('Cache-Control', 'no-cache');
