@@ -12,6 +12,8 @@ export function createLogger(level: string): Logger {
     },
     // Asynchronous: a blocking write(2) per access-log line was a tenth of a cached read's
     // CPU time; lines written meanwhile go out together. pino flushes what is left on exit.
-    pino.destination({ dest: 1, sync: false }),
+    // Each write(2) holds whole lines and at most PIPE_BUF bytes, so it is atomic on a pipe:
+    // the lines of several worker processes sharing stdout never interleave mid-line.
+    pino.destination({ dest: 1, sync: false, maxWrite: 4096 }),
   );
 }

@@ -1,7 +1,14 @@
-/** Process entry point: configuration from the environment, then the registry until a signal. */
+/**
+ * Process entry point: configuration from the environment, then the registry until a
+ * signal. With WORKERS > 1 this process is the primary (cluster/primary.ts) and every
+ * worker it forks runs this file again, as a worker.
+ */
+import cluster from 'node:cluster';
+import { runPrimary } from './cluster/primary.js';
+import { workerCount } from './cluster/worker-count.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { createLogger } from './logger.js';
-import { startRegistry } from './server.js';
+import { startRegistry, type RunningRegistry } from './server.js';
 
 async function main(): Promise<void> {
   let config;
@@ -14,23 +21,34 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
-  const registry = await startRegistry(config, logger);
+  const root = createLogger(config.logLevel);
+  const logger = cluster.isWorker ? root.child({ worker: cluster.worker!.id }) : root;
   let stopping = false;
-  const stop = (signal: string) => {
+  let registry: RunningRegistry | undefined;
+  const stop = (reason: Record<string, unknown>, code = 0) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    registry.close().then(
-      () => process.exit(0),
+    logger[code ? 'error' : 'info'](reason, 'shutting down');
+    (registry?.close() ?? Promise.resolve()).then(
+      () => process.exit(code),
       (err) => {
         logger.error({ err }, 'shutdown failed');
         process.exit(1);
       },
     );
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  if (cluster.isWorker) {
+    // The primary stops its workers (SIGTERM); Ctrl-C reaches the whole process group, and only the primary acts on it.
+    process.on('SIGINT', () => {});
+  } else {
+    process.on('SIGINT', () => stop({ signal: 'SIGINT' }));
+  }
+  process.on('SIGTERM', () => stop({ signal: 'SIGTERM' }));
+  const workers = workerCount(config);
+  registry =
+    cluster.isPrimary && workers > 1
+      ? await runPrimary(config, logger, workers, (err) => stop({ err }, 1))
+      : await startRegistry(config, logger, { worker: cluster.isWorker });
 }
 
 main().catch((err) => {

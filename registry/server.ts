@@ -8,9 +8,9 @@ import { FsBlobStore } from './blob/fs-blob-store.js';
 import { resolveAdminToken } from './config/admin-token.js';
 import type { Config } from './config/config.js';
 import { createApp } from './http/app.js';
-import { serveMetrics } from './http/metrics-middleware.js';
+import { listenMetrics } from './http/metrics-server.js';
+import { joinCluster } from './cluster/worker-link.js';
 import { RegistryMetrics } from './metrics.js';
-import Koa from 'koa';
 import { createTlsServer } from './http/tls-server.js';
 import type { Logger } from './logger.js';
 import { migrate } from './repository/migrate.js';
@@ -46,9 +46,17 @@ export async function openDatabase(config: Config): Promise<SqlDatabase> {
   return PgliteDatabase.open(dir);
 }
 
-export async function startRegistry(config: Config, logger: Logger): Promise<RunningRegistry> {
+export interface StartOptions {
+  /**
+   * One of several worker processes (WORKERS > 1): the primary has run the migrations,
+   * serves METRICS_PORT and aggregates /metrics; this process tells it when it listens.
+   */
+  worker?: boolean;
+}
+
+export async function startRegistry(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningRegistry> {
   const admin = await resolveAdminToken(config.adminToken, config.dataDir);
-  if (admin.file) {
+  if (admin.file && !options.worker) {
     logger.info({ file: admin.file, generated: admin.generated }, 'admin token is kept in this file (mode 0600)');
   }
   const db = await openDatabase(config);
@@ -57,10 +65,11 @@ export async function startRegistry(config: Config, logger: Logger): Promise<Run
   const blobs = await FsBlobStore.open(config.storageDir);
   const { repo, ownerRepo, changes } = await readPath(config, db, logger);
   const metrics = new RegistryMetrics(() => db.poolStats?.());
+  const link = options.worker ? joinCluster(metrics.registry) : undefined;
   const app = createApp({
     logger,
     metrics,
-    metricsOnMainPort: config.metricsPort === undefined,
+    exposition: config.metricsPort !== undefined ? undefined : (link?.exposition ?? metrics.registry),
     auth: new AuthService(ownerRepo, admin.value, (err) => logger.warn({ err }, 'could not record token use')),
     owners: new OwnerService(ownerRepo, blobs),
     publisher: new PublishService(repo, blobs, config.maxUploadBytes),
@@ -78,13 +87,18 @@ export async function startRegistry(config: Config, logger: Logger): Promise<Run
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
   });
-  const metricsServer = config.metricsPort === undefined ? undefined : await listenMetrics(metrics, config.metricsPort, config.host);
+  const metricsServer = config.metricsPort === undefined || link ? undefined : await listenMetrics(metrics.registry, config.metricsPort, config.host);
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const scheme = config.tls ? 'https' : 'http';
   const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const metricsPort = metricsServer && (metricsServer.address() as AddressInfo).port;
-  logger.info({ port, url, metricsPort }, 'listening');
+  if (link) {
+    logger.info({ port, url }, 'worker listening');
+    link.listening(port, url);
+  } else {
+    logger.info({ port, url, metricsPort }, 'listening');
+  }
   return {
     port,
     url,
@@ -121,21 +135,4 @@ async function readPath(
     await changes.start();
   }
   return { repo: new CachedModuleVersionRepository(repo, cache), ownerRepo: new CachedOwnerRepository(ownerRepo, cache), changes };
-}
-
-/** /metrics on its own port (METRICS_PORT), so it can stay off the public Service. */
-async function listenMetrics(metrics: RegistryMetrics, port: number, host: string): Promise<http.Server> {
-  const app = new Koa();
-  const serve = serveMetrics(metrics);
-  app.use(async (ctx) => {
-    if (ctx.path === '/metrics') return serve(ctx);
-    ctx.status = 404;
-    ctx.body = 'not found\n';
-  });
-  const server = http.createServer(app.callback());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, resolve);
-  });
-  return server;
 }

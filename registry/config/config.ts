@@ -19,6 +19,7 @@ const schema = z.object({
   TLS_KEY_FILE: z.string().min(1).optional(),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   READ_CACHE_MB: z.coerce.number().min(0).default(64),
+  WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(256)]).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -37,6 +38,8 @@ export interface Config {
   metricsPort: number | undefined;
   /** Bytes of owners, tokens and versions kept in memory for the read path; 0: none. */
   readCacheBytes: number;
+  /** Processes serving requests (node:cluster), or `auto`: one per CPU the container may use. PostgreSQL only. */
+  workers: number | 'auto';
 }
 
 export class ConfigError extends Error {}
@@ -53,6 +56,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(c.TLS_CERT_FILE) !== Boolean(c.TLS_KEY_FILE)) {
     throw new ConfigError('invalid configuration:\n  TLS_CERT_FILE and TLS_KEY_FILE must be set together');
   }
+  if (typeof c.WORKERS === 'number' && c.WORKERS > 1 && !c.DATABASE_URL) {
+    throw new ConfigError(
+      `invalid configuration:\n  WORKERS=${c.WORKERS} needs DATABASE_URL: the embedded database (PGlite) lives in one process; use WORKERS=1 or PostgreSQL`,
+    );
+  }
   const dataDir = path.resolve(c.DATA_DIR);
   return {
     port: c.PORT,
@@ -66,5 +74,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls: c.TLS_CERT_FILE && c.TLS_KEY_FILE ? { certFile: path.resolve(c.TLS_CERT_FILE), keyFile: path.resolve(c.TLS_KEY_FILE) } : undefined,
     metricsPort: c.METRICS_PORT,
     readCacheBytes: Math.floor(c.READ_CACHE_MB * MiB),
+    workers: c.WORKERS,
   };
 }

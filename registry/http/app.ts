@@ -11,7 +11,7 @@ import { resolvePrincipal } from './credentials.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { errorMapper } from './error-mapper.js';
 import type { RegistryMetrics } from '../metrics.js';
-import { recordMetrics, serveMetrics } from './metrics-middleware.js';
+import { recordMetrics, serveMetrics, type MetricsExposition } from './metrics-middleware.js';
 import { requestContext } from './request-context.js';
 import { registerDeleteRoutes } from './routes/delete-routes.js';
 import { registerGoproxyRoutes } from './routes/goproxy-routes.js';
@@ -27,8 +27,8 @@ export interface AppDeps {
   deleter: DeleteService;
   readiness: ReadinessChecks;
   metrics: RegistryMetrics;
-  /** false when METRICS_PORT serves /metrics separately */
-  metricsOnMainPort: boolean;
+  /** What /metrics serves on the main port; undefined when METRICS_PORT serves it separately. */
+  exposition: MetricsExposition | undefined;
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -42,7 +42,7 @@ export function createApp(deps: AppDeps): Koa {
   registerUploadRoutes(router, deps.auth, deps.publisher);
   registerDeleteRoutes(router, deps.auth, deps.deleter);
   registerGoproxyRoutes(router, deps.auth, deps.reader);
-  if (deps.metricsOnMainPort) router.get('metrics', '/metrics', serveMetrics(deps.metrics));
+  if (deps.exposition) router.get('metrics', '/metrics', serveMetrics(deps.exposition));
   app.use(requestContext(deps.logger));
   app.use(recordMetrics(deps.metrics));
   app.use(errorMapper);

@@ -32,9 +32,15 @@ export function recordMetrics(metrics: RegistryMetrics) {
   };
 }
 
-export function serveMetrics(metrics: RegistryMetrics) {
+/** Where /metrics text comes from: this process's registry, or all workers' aggregated by the primary. */
+export interface MetricsExposition {
+  readonly contentType: string;
+  metrics(): Promise<string>;
+}
+
+export function serveMetrics(exposition: MetricsExposition) {
   return async (ctx: Context) => {
-    ctx.type = metrics.registry.contentType;
-    ctx.body = await metrics.registry.metrics();
+    ctx.type = exposition.contentType;
+    ctx.body = await exposition.metrics();
   };
 }

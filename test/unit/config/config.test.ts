@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { usableCpus, workerCount } from '../../../registry/cluster/worker-count.js';
 import { resolveAdminToken } from '../../../registry/config/admin-token.js';
 import { ConfigError, loadConfig } from '../../../registry/config/config.js';
 import { tempDir } from '../../support/paths.js';
@@ -48,4 +50,29 @@ test('admin token: generated once into DATA_DIR with mode 0600, then reused; the
   assert.deepEqual(fromEnv, { value: 'configured-token-123456', file: undefined, generated: false });
   await writeFile(first.file!, 'short\n');
   assert.notEqual((await resolveAdminToken(undefined, dir)).value, 'short', 'a too-short stored token is replaced');
+});
+
+test('WORKERS: 1 by default, a number or auto; more than one needs PostgreSQL', () => {
+  assert.equal(loadConfig({}).workers, 1);
+  assert.equal(loadConfig({ WORKERS: '4', DATABASE_URL: 'postgres://u@h/db' }).workers, 4);
+  assert.equal(loadConfig({ WORKERS: 'auto' }).workers, 'auto');
+  assert.throws(() => loadConfig({ WORKERS: '0' }), /WORKERS/);
+  assert.throws(() => loadConfig({ WORKERS: 'many' }), /WORKERS/);
+  assert.throws(
+    () => loadConfig({ WORKERS: '2' }),
+    (e: unknown) => e instanceof ConfigError && /WORKERS=2 needs DATABASE_URL: the embedded database \(PGlite\) lives in one process/.test(e.message),
+  );
+});
+
+test('WORKERS=auto: one per CPU of the cgroup quota (a Pod limit), one on the embedded database', () => {
+  const cpus = os.availableParallelism();
+  assert.equal(usableCpus('max 100000\n'), cpus, 'no quota: every CPU');
+  assert.equal(usableCpus(undefined), cpus, 'no cgroup v2');
+  assert.equal(usableCpus('100000 100000\n'), 1);
+  assert.equal(usableCpus('150000 100000\n'), Math.min(cpus, 2), 'a fraction rounds up');
+  assert.equal(usableCpus('50000 100000\n'), 1, 'half a CPU is still one worker');
+  assert.equal(usableCpus(`${(cpus + 8) * 100000} 100000`), cpus, 'never more than the CPUs it may run on');
+  assert.equal(workerCount({ workers: 'auto', databaseUrl: 'postgres://u@h/db' }, () => 3), 3);
+  assert.equal(workerCount({ workers: 'auto', databaseUrl: undefined }, () => 3), 1);
+  assert.equal(workerCount({ workers: 2, databaseUrl: 'postgres://u@h/db' }, () => 8), 2);
 });
