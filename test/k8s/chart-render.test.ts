@@ -33,7 +33,7 @@ const GITOPS = { 'adminToken.existingSecret': 'registry-admin', 'tls.existingSec
 const scenarios = (): Record<string, Record<string, unknown>> => ({
   'defaults (embedded PGlite, generated CA and admin token)': {},
   'bundled PostgreSQL': { 'database.mode': 'bundled', 'database.bundled.networkPolicy.enabled': true },
-  'external PostgreSQL': { 'database.mode': 'external', 'database.external.existingSecret': 'pg-url' },
+  'external PostgreSQL, two workers per Pod': { 'database.mode': 'external', 'database.external.existingSecret': 'pg-url', 'registry.workers': 2 },
   'CloudNativePG': { 'database.mode': 'cnpg', 'database.cnpg.instances': 3, 'registry.replicas': 2, 'registry.persistence.accessModes': ['ReadWriteMany'] },
   'cert-manager, self-signed CA bootstrap': { 'tls.certManager.enabled': true },
   'cert-manager, an issuer of yours': { 'tls.certManager.enabled': true, 'tls.certManager.issuerRef': { name: 'corp-ca', kind: 'ClusterIssuer' } },
@@ -198,6 +198,8 @@ describe('chart: wrong values are refused with a clear message', () => {
     ['a negative read cache', { 'registry.readCacheMB': -1 }, /registry\/readCacheMB/],
     ['external without its Secret', { 'database.mode': 'external' }, /database.mode=external needs database.external.existingSecret/],
     ['two registries on PGlite', { 'registry.replicas': 2 }, /registry.replicas > 1 needs a shared database/],
+    ['two workers on PGlite', { 'registry.workers': 2 }, /registry.workers > 1 needs a shared database/],
+    ['workers neither a number nor auto', { 'registry.workers': 'many' }, /registry\/workers/],
     ['two registries on one ReadWriteOnce volume', { 'registry.replicas': 2, 'database.mode': 'bundled' }, /registry.replicas > 1 needs ReadWriteMany/],
     ['cnpg without its API', { 'database.mode': 'cnpg' }, /needs the CloudNativePG operator/, []],
     ['cert-manager without its API', { 'tls.certManager.enabled': true }, /needs cert-manager/, []],
@@ -302,5 +304,19 @@ describe('chart: workloads', () => {
     }
     const ignored = await readFile(path.join(REPO_ROOT, '.dockerignore'), 'utf8');
     for (const entry of ['node_modules', 'dist', 'data', '.git']) assert.match(ignored, new RegExp(`^${entry.replace('.', '\\.')}$`, 'm'));
+  });
+});
+
+describe('chart: registry.workers', () => {
+  const workersEnv = async (values: Record<string, unknown>) => {
+    const r = await render({ ...GITOPS, ...values });
+    assert.equal(r.code, 0, r.stderr);
+    const registry = workloads(r.objects).find((o) => o.metadata.name.endsWith('-registry'))!;
+    return podSpec(registry).spec.containers[0]!.env?.find((e) => e.name === 'WORKERS')?.value;
+  };
+  test('sets WORKERS: 1 by default, a number on PostgreSQL, auto on any database (one process on PGlite)', async () => {
+    assert.equal(await workersEnv({}), '1');
+    assert.equal(await workersEnv({ 'database.mode': 'external', 'database.external.existingSecret': 'pg-url', 'registry.workers': 3 }), '3');
+    assert.equal(await workersEnv({ 'registry.workers': 'auto' }), 'auto');
   });
 });
