@@ -8,6 +8,7 @@
  * an `after` table shows the `before` figures beside it. BENCH_PROFILE=1: the PGlite
  * registry writes a V8 CPU profile into bench/results/profiles/. BENCH_TARGETS=koa,nginx,pglite
  * runs a subset, BENCH_SCENARIOS=info,zipBig only those (for iterating; the ratios need all).
+ * The `workers` target is the registry on PostgreSQL with WORKERS=auto (one process per CPU).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -32,8 +33,8 @@ const SETTINGS = QUICK ? { seconds: 3, warmupSeconds: 1, goRuns: 1 } : { seconds
 const UPLOAD_MIB = Number(process.env.BENCH_ZIP_MIB ?? (QUICK ? 64 : 300));
 const RESULTS = path.join(REPO_ROOT, 'bench', 'results');
 const MiB = 1024 * 1024;
-/** BENCH_TARGETS=koa,nginx,athens,pglite,postgres: run only these (iterating); default all. */
-const TARGETS = new Set((process.env.BENCH_TARGETS ?? 'koa,nginx,athens,pglite,postgres').split(','));
+/** BENCH_TARGETS=koa,nginx,athens,pglite,postgres,workers: run only these (iterating); default all. */
+const TARGETS = new Set((process.env.BENCH_TARGETS ?? 'koa,nginx,athens,pglite,postgres,workers').split(','));
 /** BENCH_SCENARIOS=info,zipBig: only these read scenarios (and no go client, no upload). */
 const SCENARIOS = process.env.BENCH_SCENARIOS?.split(',');
 
@@ -58,11 +59,11 @@ async function runLoad(c: Ctx, target: string, baseUrl: string, prefix: string, 
 }
 
 /** One registry configuration: start, fill, read scenarios, go client, optionally TLS and upload. */
-async function benchRegistry(c: Ctx, name: string, databaseUrl: string | undefined, tls: { certFile: string; keyFile: string }): Promise<void> {
+async function benchRegistry(c: Ctx, name: string, databaseUrl: string | undefined, tls: { certFile: string; keyFile: string }, workers?: 'auto'): Promise<void> {
   const dataDir = path.join(c.work, name);
   const nodeArgs = process.env.BENCH_PROFILE === '1' && name === 'pglite' ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RESULTS, 'profiles')}`] : [];
   const logFile = path.join(c.work, `registry-${name}.log`);
-  let registry = await startRegistry({ dataDir, databaseUrl, logFile, nodeArgs });
+  let registry = await startRegistry({ dataDir, databaseUrl, logFile, nodeArgs, workers });
   const target = `registry-${name}`;
   try {
     const up = await uploadCorpus(registry.url, c.corpus);
@@ -157,11 +158,17 @@ async function main(): Promise<void> {
       console.log('registry on PGlite:');
       await benchRegistry(c, 'pglite', undefined, tls);
     }
-    if (TARGETS.has('postgres')) {
-      console.log('registry on PostgreSQL 15:');
+    if (TARGETS.has('postgres') || TARGETS.has('workers')) {
       const pg = await startPostgres();
       stops.push(() => pg.stop());
-      await benchRegistry(c, 'postgres', await pg.createDatabase('bench'), tls);
+      if (TARGETS.has('postgres')) {
+        console.log('registry on PostgreSQL 15:');
+        await benchRegistry(c, 'postgres', await pg.createDatabase('bench'), tls);
+      }
+      if (TARGETS.has('workers')) {
+        console.log('registry on PostgreSQL 15, WORKERS=auto:');
+        await benchRegistry(c, 'postgres-workers', await pg.createDatabase('bench_workers'), tls, 'auto');
+      }
       await pg.stop();
     }
 

@@ -18,11 +18,14 @@ export interface RegistryOptions {
   logFile: string;
   /** Options for node, e.g. --cpu-prof for profiles. */
   nodeArgs?: string[];
+  /** WORKERS: processes serving the port (PostgreSQL only). */
+  workers?: number | 'auto';
 }
 
 export function startRegistry(o: RegistryOptions): Promise<RegistryProcess> {
   const env: Record<string, string> = { DATA_DIR: o.dataDir, REGISTRY_ADMIN_TOKEN: ADMIN_TOKEN };
   if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
+  if (o.workers !== undefined) env.WORKERS = String(o.workers);
   if (o.tls) Object.assign(env, { TLS_CERT_FILE: o.tls.certFile, TLS_KEY_FILE: o.tls.keyFile });
   return startRegistryProcess(env, 120_000, { logFile: o.logFile, nodeArgs: o.nodeArgs });
 }

@@ -36,7 +36,7 @@ export function computeRatios(r: BenchResults): Ratio[] {
   const out: Ratio[] = [];
   const add = (name: string, value: number | undefined, target: string, check?: (v: number) => boolean) =>
     out.push({ name, value: value === undefined ? undefined : Math.round(value * 1000) / 1000, target, met: value === undefined || !check ? undefined : check(value) });
-  for (const db of ['pglite', 'postgres']) {
+  for (const db of ['pglite', 'postgres', 'postgres-workers']) {
     const reg = `registry-${db}`;
     for (const s of ['info', 'mod', 'list', 'latest', 'info-token']) {
       add(`${s} ${db} / trivial Koa`, div(rps(r, reg, s), rps(r, 'trivial-koa', 'info')), '≥ 0.90', (v) => v >= 0.9);

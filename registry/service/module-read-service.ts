@@ -6,7 +6,7 @@
 import type { BlobReader, BlobStore, ByteRange } from '../blob/blob-store.js';
 import { notFound } from '../domain/domain-error.js';
 import { synthesizedGoMod } from '../domain/go-mod-file.js';
-import type { ModuleVersion } from '../domain/module-version.js';
+import type { ModuleVersion, VersionSummary } from '../domain/module-version.js';
 import { latestVersion, listedVersions } from '../domain/version-query.js';
 import type { ModuleVersionRepository } from '../repository/module-version-repository.js';
 
@@ -23,6 +23,12 @@ export interface VersionInfo {
 }
 
 export class ModuleReadService {
+  /**
+   * `@v/list` and `@latest` answers per version list: a cached list is the same array
+   * until a write replaces it, so the filtering and sorting happen once per change.
+   */
+  private readonly answers = new WeakMap<readonly VersionSummary[], { list?: string[]; latest?: VersionInfo }>();
+
   constructor(
     private readonly repo: ModuleVersionRepository,
     private readonly blobs: BlobStore,
@@ -31,15 +37,23 @@ export class ModuleReadService {
   async list(owner: string, modulePath: string): Promise<string[]> {
     const versions = await this.repo.listVersions(owner, modulePath);
     if (versions.length === 0) throw notFound(`module ${modulePath} not found`);
-    return listedVersions(versions.map((v) => v.version));
+    return (this.answersFor(versions).list ??= listedVersions(versions.map((v) => v.version)));
   }
 
   async latest(owner: string, modulePath: string): Promise<VersionInfo> {
     const versions = await this.repo.listVersions(owner, modulePath);
+    const answers = this.answersFor(versions);
+    if (answers.latest) return answers.latest;
     const latest = latestVersion(versions.map((v) => v.version));
     const found = versions.find((v) => v.version === latest);
     if (!found) throw notFound(`module ${modulePath} not found`);
-    return { Version: found.version, Time: found.createdAt.toISOString() };
+    return (answers.latest = { Version: found.version, Time: found.createdAt.toISOString() });
+  }
+
+  private answersFor(versions: readonly VersionSummary[]) {
+    let answers = this.answers.get(versions);
+    if (!answers) this.answers.set(versions, (answers = {}));
+    return answers;
   }
 
   async find(owner: string, modulePath: string, version: string): Promise<ModuleVersion> {
