@@ -71,8 +71,11 @@ async function benchRegistry(c: Ctx, name: string, databaseUrl: string | undefin
     console.log(`${target}: uploaded ${up.uploads} zips in ${up.seconds.toFixed(1)} s`);
     c.token = await createToken(registry.url, ADMIN_TOKEN, 'bench', 'bench-reader', ['read']);
     await runLoad(c, target, registry.url, PREFIX, scenarios(c.corpus), registry.pid);
-    if (!SCENARIOS) c.results.goDownload[target] = await goModDownloadAll(path.join(c.work, `go-${name}`), `${registry.url}${PREFIX}`, c.corpus.consumerGoMod, SETTINGS.goRuns);
-    if (!SCENARIOS) console.log(`  ${target} go mod download all: ${c.results.goDownload[target]!.seconds} s`);
+    if (!SCENARIOS) {
+      const d = await goModDownloadAll(path.join(c.work, `go-${name}`), `${registry.url}${PREFIX}`, c.corpus.consumerGoMod, SETTINGS.goRuns, `file://${c.corpus.tree}`);
+      c.results.goDownload[target] = d;
+      console.log(`  ${target} go mod download all: ${d.seconds} s (${d.ratioToFile} × the file:// runs beside it)`);
+    }
     if (name === 'pglite' && !SCENARIOS) {
       const zip = path.join(c.work, 'upload.zip');
       await generateBigZip(zip, UPLOAD_MIB * MiB);
@@ -99,8 +102,8 @@ async function benchNginx(c: Ctx, nginx: string, tls: { certFile: string; keyFil
   const { goDownload } = c.results;
   if (SCENARIOS) return ng.http.stop();
   goDownload.file = await goModDownloadAll(path.join(c.work, 'go-file'), `file://${c.corpus.tree}`, c.corpus.consumerGoMod, SETTINGS.goRuns);
-  goDownload.nginx = await goModDownloadAll(path.join(c.work, 'go-nginx'), `${ng.http.url}${PREFIX}`, c.corpus.consumerGoMod, SETTINGS.goRuns);
-  console.log(`  go mod download all: file:// ${goDownload.file.seconds} s, nginx ${goDownload.nginx.seconds} s`);
+  goDownload.nginx = await goModDownloadAll(path.join(c.work, 'go-nginx'), `${ng.http.url}${PREFIX}`, c.corpus.consumerGoMod, SETTINGS.goRuns, `file://${c.corpus.tree}`);
+  console.log(`  go mod download all: file:// ${goDownload.file.seconds} s, nginx ${goDownload.nginx.seconds} s (${goDownload.nginx.ratioToFile} × file://)`);
   await ng.http.stop();
 }
 
@@ -149,7 +152,7 @@ async function main(): Promise<void> {
       const athens = await startAthens(athensBuild.binary, corpus, path.join(work, 'athens'));
       stops.push(() => athens.stop());
       await runLoad(c, 'athens', athens.url, '', all.filter((s) => !s.withToken), athens.pid);
-      results.goDownload.athens = await goModDownloadAll(path.join(work, 'go-athens'), athens.url, corpus.consumerGoMod, SETTINGS.goRuns);
+      results.goDownload.athens = await goModDownloadAll(path.join(work, 'go-athens'), athens.url, corpus.consumerGoMod, SETTINGS.goRuns, `file://${corpus.tree}`);
       await athens.stop();
     } else if (!athensBuild.binary) {
       console.log(`  Athens: unavailable (${athensBuild.error})`);

@@ -1,12 +1,19 @@
 /**
- * The registry under test: started with the package's own start command
- * (test/support/registry-process.ts), filled through the real upload route.
+ * The registry under test: the package's start command (`node dist/registry/main.js`),
+ * filled through the real upload route. Its stdout and stderr go straight to a log file,
+ * as nginx's access log does: a reader process on the same two cores would be measured
+ * too, and a socket between them is not what a container runtime gives it (a pipe).
  */
-import { createReadStream } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { request } from 'undici';
 import { createOwner } from '../../test/support/admin-api.js';
-import { startRegistryProcess, type RegistryProcess } from '../../test/support/registry-process.js';
+import { track } from '../../test/support/child-processes.js';
+import { eventually } from '../../test/support/eventually.js';
+import { REPO_ROOT } from '../../test/support/paths.js';
 import { allVersions, type Corpus } from './corpus.js';
 
 export const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
@@ -22,12 +29,43 @@ export interface RegistryOptions {
   workers?: number | 'auto';
 }
 
-export function startRegistry(o: RegistryOptions): Promise<RegistryProcess> {
-  const env: Record<string, string> = { DATA_DIR: o.dataDir, REGISTRY_ADMIN_TOKEN: ADMIN_TOKEN };
+export interface BenchRegistry {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export async function startRegistry(o: RegistryOptions): Promise<BenchRegistry> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', DATA_DIR: o.dataDir, REGISTRY_ADMIN_TOKEN: ADMIN_TOKEN };
   if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
   if (o.workers !== undefined) env.WORKERS = String(o.workers);
   if (o.tls) Object.assign(env, { TLS_CERT_FILE: o.tls.certFile, TLS_KEY_FILE: o.tls.keyFile });
-  return startRegistryProcess(env, 120_000, { logFile: o.logFile, nodeArgs: o.nodeArgs });
+  const log = openSync(o.logFile, 'a');
+  const from = fstatSync(log).size; // earlier runs' lines stay above
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), path.join('dist', 'registry', 'main.js')], { cwd: REPO_ROOT, env, stdio: ['ignore', log, log] });
+  closeSync(log);
+  track(child);
+  const exited = once(child, 'exit');
+  const ready = await eventually(
+    'the registry listening',
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the registry exited with ${child.exitCode}`);
+      const lines = (await readFile(o.logFile)).subarray(from).toString('utf8').split('\n');
+      const line = lines.find((l) => l.includes('"msg":"listening"'));
+      return line ? (JSON.parse(line) as { url: string }) : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 100, context: () => `log: ${o.logFile}` },
+  );
+  return {
+    url: ready.url,
+    pid: child.pid!,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
 }
 
 /** Creates the public owner `bench` and uploads every corpus zip, a few at a time. */
