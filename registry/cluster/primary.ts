@@ -56,7 +56,10 @@ export async function runPrimary(config: Config, logger: Logger, workers: number
       if (m.type === 'go-registry:listening') {
         address ??= { port: m.port, url: m.url };
         listening.add(worker.id);
-        if (!ready && listening.size === workers) announce();
+        if (!ready && listening.size === workers) {
+          ready = true;
+          announce();
+        }
       } else if (m.type === 'go-registry:metrics-request') {
         exposition.metrics().then(
           (text) => send(worker, { type: 'go-registry:metrics-response', id: m.id, text }),
@@ -100,7 +103,6 @@ export async function runPrimary(config: Config, logger: Logger, workers: number
     await stopWorkers();
     throw err;
   }
-  ready = true;
   let metricsServer: http.Server | undefined;
   if (config.metricsPort !== undefined) metricsServer = await listenMetrics(exposition, config.metricsPort, config.host);
   const metricsPort = metricsServer && (metricsServer.address() as AddressInfo).port;
