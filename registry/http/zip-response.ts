@@ -6,15 +6,22 @@
 import type { Context } from 'koa';
 import rangeParser from 'range-parser';
 import type { ModuleVersion } from '../domain/module-version.js';
+import type { Visibility } from '../domain/owner.js';
 import type { ModuleReadService } from '../service/module-read-service.js';
 import { sendBlobRange } from './send-blob.js';
 
-export const IMMUTABLE = 'public, max-age=31536000, immutable';
+/**
+ * A published version never changes, so clients may keep it for good. Only a public
+ * owner's may sit in shared caches: `public` would let a proxy or CDN store an answer
+ * to a request with credentials and hand a private module to anyone (RFC 9111 §3.5).
+ */
+export const immutable = (visibility: Visibility) =>
+  visibility === 'public' ? 'public, max-age=31536000, immutable' : 'private, max-age=31536000, immutable';
 
-export async function sendZip(ctx: Context, reader: ModuleReadService, v: ModuleVersion): Promise<void> {
+export async function sendZip(ctx: Context, reader: ModuleReadService, v: ModuleVersion, visibility: Visibility): Promise<void> {
   const etag = `"${v.blobSha256}"`;
   ctx.set('ETag', etag);
-  ctx.set('Cache-Control', IMMUTABLE);
+  ctx.set('Cache-Control', immutable(visibility));
   ctx.set('Accept-Ranges', 'bytes');
   ctx.set('Last-Modified', v.createdAt.toUTCString());
   ctx.type = 'application/zip';

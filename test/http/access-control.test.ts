@@ -152,3 +152,24 @@ describe('tokens', () => {
     assert.ok(again.tokens.find((t) => t.name === 'shown-once')?.lastUsedAt, 'last use recorded');
   });
 });
+
+describe('caching: only a public owner’s versions may sit in shared caches', () => {
+  for (const visibility of VISIBILITIES) {
+    test(`${visibility} owner: .info, .mod, .zip (and 304s) are ${visibility === 'public' ? 'public' : 'private'}, immutable`, async () => {
+      const headers = header('own-read', visibility);
+      for (const tail of ['example.com/m/@v/v1.0.0.info', 'example.com/m/@v/v1.0.0.mod', 'example.com/m/@v/v1.0.0.zip']) {
+        const res = await fetch(`${reg.url}/api/packages/${visibility}-owner/go/${tail}`, { headers });
+        await res.arrayBuffer();
+        assert.equal(res.status, 200, tail);
+        const expected = `${visibility === 'public' ? 'public' : 'private'}, max-age=31536000, immutable`;
+        assert.equal(res.headers.get('cache-control'), expected, tail);
+        const etag = res.headers.get('etag');
+        if (etag) {
+          const again = await fetch(`${reg.url}/api/packages/${visibility}-owner/go/${tail}`, { headers: { ...headers, 'If-None-Match': etag } });
+          assert.equal(again.status, 304, tail);
+          assert.equal(again.headers.get('cache-control'), expected, `${tail} (304)`);
+        }
+      }
+    });
+  }
+});

@@ -12,7 +12,7 @@ import type { AuthService } from '../../service/auth-service.js';
 import type { ModuleReadService } from '../../service/module-read-service.js';
 import { principalOf } from '../credentials.js';
 import { stateOf } from '../request-context.js';
-import { IMMUTABLE, notModified, sendZip } from '../zip-response.js';
+import { immutable, notModified, sendZip } from '../zip-response.js';
 
 export const GOPROXY_PATH = /^\/api\/packages\/([^/]+)\/go\/(.+)$/;
 
@@ -22,7 +22,7 @@ export function registerGoproxyRoutes(router: Router, auth: AuthService, reader:
     const request = parseGoproxyRequest(tail ?? '');
     if (!owner || checkOwnerName(owner)) throw notFound('not found');
     // Before the request is even parsed: an owner the caller may not read answers like a missing one.
-    await auth.readableOwner(principalOf(ctx), owner);
+    const { visibility } = await auth.readableOwner(principalOf(ctx), owner);
     if (!request) throw notFound('not found');
     stateOf(ctx).goproxyKind = request.kind;
     switch (request.kind) {
@@ -39,8 +39,8 @@ export function registerGoproxyRoutes(router: Router, auth: AuthService, reader:
       case 'mod':
       case 'zip': {
         const v = await reader.find(owner, request.modulePath, request.version);
-        if (request.kind === 'zip') return sendZip(ctx, reader, v);
-        ctx.set('Cache-Control', IMMUTABLE);
+        if (request.kind === 'zip') return sendZip(ctx, reader, v, visibility);
+        ctx.set('Cache-Control', immutable(visibility));
         if (request.kind === 'info') {
           ctx.body = reader.info(v);
         } else {
