@@ -24,8 +24,11 @@ export interface BlobStore {
   open(key: string, range?: ByteRange): Promise<Readable>;
   /** The blob opened for positioned reads; NotFound when absent. The caller closes it. */
   openReader(key: string): Promise<BlobReader>;
-  /** A byte range of the blob in memory, for small ones; NotFound when absent. */
-  read(key: string, range: ByteRange): Promise<Buffer>;
+  /**
+   * A byte range of the blob in memory, for small ones; NotFound when absent. Into `into`
+   * (exactly the range's length) when given, so a caller can reuse its buffers.
+   */
+  read(key: string, range: ByteRange, into?: Buffer): Promise<Buffer>;
   /** Size in bytes, or undefined when absent. */
   stat(key: string): Promise<number | undefined>;
   delete(key: string): Promise<void>;

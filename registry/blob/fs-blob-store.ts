@@ -69,11 +69,12 @@ export class FsBlobStore implements BlobStore {
     });
   }
 
-  async read(key: string, range: ByteRange): Promise<Buffer> {
+  async read(key: string, range: ByteRange, into?: Buffer): Promise<Buffer> {
+    const length = range.end - range.start + 1;
+    if (into && into.length !== length) throw new RangeError(`read: a buffer of ${into.length} bytes for a range of ${length}`);
     const handle = await this.openFile(key);
     try {
-      const length = range.end - range.start + 1;
-      const buffer = Buffer.allocUnsafe(length);
+      const buffer = into ?? Buffer.allocUnsafe(length);
       let filled = 0;
       while (filled < length) {
         const { bytesRead } = await handle.read(buffer, filled, length - filled, range.start + filled);

@@ -70,9 +70,13 @@ export class ModuleReadService {
     return v.goMod ?? synthesizedGoMod(v.modulePath);
   }
 
-  /** The zip's bytes in `range`: in memory when small, else the opened blob to read them from (the caller closes it). */
-  zipBody(v: ModuleVersion, range: ByteRange): Promise<Buffer | BlobReader> {
-    if (range.end - range.start + 1 <= IN_MEMORY_ZIP_MAX) return this.blobs.read(v.blobSha256, range);
+  /**
+   * The zip's bytes in `range`: in memory when small (in a buffer from `bufferFor` when given,
+   * so the caller can reuse it), else the opened blob to read them from (the caller closes it).
+   */
+  zipBody(v: ModuleVersion, range: ByteRange, bufferFor?: (size: number) => Buffer): Promise<Buffer | BlobReader> {
+    const size = range.end - range.start + 1;
+    if (size <= IN_MEMORY_ZIP_MAX) return this.blobs.read(v.blobSha256, range, bufferFor?.(size));
     return this.blobs.openReader(v.blobSha256);
   }
 }

@@ -32,6 +32,10 @@ export function runBlobStoreSuite(name: string, open: () => Promise<BlobStore>):
       assert.equal(await text(await store.open(key, { start: 6, end: 10 })), 'world');
       assert.equal((await store.read(key, { start: 0, end: 10 })).toString(), 'hello world', 'read: in memory');
       assert.equal((await store.read(key, { start: 6, end: 10 })).toString(), 'world');
+      const into = Buffer.alloc(5);
+      assert.equal(await store.read(key, { start: 6, end: 10 }, into), into, 'read: into the caller\'s buffer');
+      assert.equal(into.toString(), 'world');
+      await assert.rejects(store.read(key, { start: 0, end: 10 }, Buffer.alloc(5)), RangeError, 'a buffer of another length is refused');
       await assert.rejects(store.read(key, { start: 0, end: 11 }), /shorter/, 'never pads a short blob');
     });
 

@@ -42,6 +42,31 @@ describe('zip bodies', () => {
       assert.equal(head.headers.get('content-length'), String(zip.length));
     });
   }
+
+  test('reused buffers: many concurrent downloads of different small zips, some aborted, each get their own bytes', async () => {
+    // 200 KiB – 1 MiB: read into reused 1 MiB buffers; more at once than there are spares.
+    const sizes = [200_000, 500_000, 900_000, 1_000_000];
+    const zips = await Promise.all(sizes.map((size, i) => publish(`example.com/reuse${i}`, randomBytes(size - 2_000))));
+    const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    const want = zips.map((z) => { assert.ok(z.length <= 1024 * 1024); return digest(z); });
+    const one = async (n: number) => {
+      const i = n % zips.length;
+      const url = `${h.reg.url}/api/packages/acme/go/example.com/reuse${i}/@v/v1.0.0.zip`;
+      if (n % 5 === 4) {
+        // Aborted after the first bytes: its buffer must never come back to serve another download.
+        const ctl = new AbortController();
+        const res = await fetch(url, { signal: ctl.signal });
+        const reader = res.body!.getReader();
+        await reader.read();
+        ctl.abort();
+        await reader.read().catch(() => {});
+        return;
+      }
+      const res = await fetch(url);
+      assert.equal(digest(Buffer.from(await res.arrayBuffer())), want[i], `download ${n} of reuse${i}`);
+    };
+    for (let round = 0; round < 3; round++) await Promise.all(Array.from({ length: 40 }, (_, n) => one(n + round)));
+  });
 });
 
 /** Blob files this process (the in-process registry) holds open. */
