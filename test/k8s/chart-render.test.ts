@@ -200,6 +200,7 @@ describe('chart: wrong values are refused with a clear message', () => {
     ['two registries on PGlite', { 'registry.replicas': 2 }, /registry.replicas > 1 needs a shared database/],
     ['two workers on PGlite', { 'registry.workers': 2 }, /registry.workers > 1 needs a shared database/],
     ['workers neither a number nor auto', { 'registry.workers': 'many' }, /registry\/workers/],
+    ['workers=auto without a CPU limit', { 'registry.workers': 'auto' }, /registry.workers=auto needs registry.resources.limits.cpu/],
     ['two registries on one ReadWriteOnce volume', { 'registry.replicas': 2, 'database.mode': 'bundled' }, /registry.replicas > 1 needs ReadWriteMany/],
     ['cnpg without its API', { 'database.mode': 'cnpg' }, /needs the CloudNativePG operator/, []],
     ['cert-manager without its API', { 'tls.certManager.enabled': true }, /needs cert-manager/, []],
@@ -314,9 +315,9 @@ describe('chart: registry.workers', () => {
     const registry = workloads(r.objects).find((o) => o.metadata.name.endsWith('-registry'))!;
     return podSpec(registry).spec.containers[0]!.env?.find((e) => e.name === 'WORKERS')?.value;
   };
-  test('sets WORKERS: 1 by default, a number on PostgreSQL, auto on any database (one process on PGlite)', async () => {
+  test('sets WORKERS: 1 by default, a number on PostgreSQL, auto (with a CPU limit) on any database (one process on PGlite)', async () => {
     assert.equal(await workersEnv({}), '1');
     assert.equal(await workersEnv({ 'database.mode': 'external', 'database.external.existingSecret': 'pg-url', 'registry.workers': 3 }), '3');
-    assert.equal(await workersEnv({ 'registry.workers': 'auto' }), 'auto');
+    assert.equal(await workersEnv({ 'registry.workers': 'auto', 'registry.resources.limits.cpu': '2' }), 'auto');
   });
 });

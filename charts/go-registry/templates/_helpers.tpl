@@ -161,6 +161,9 @@ Contradictory values fail at render with a message that names them, before anyth
 {{- if and (eq $v.database.mode "cnpg") (not (.Capabilities.APIVersions.Has "postgresql.cnpg.io/v1/Cluster")) }}
 {{- fail "database.mode=cnpg needs the CloudNativePG operator: the postgresql.cnpg.io/v1 Cluster API is not installed (with helm template, pass --api-versions postgresql.cnpg.io/v1/Cluster)" }}
 {{- end }}
+{{- if and (eq (toString $v.registry.workers) "auto") (not (dig "limits" "cpu" "" $v.registry.resources)) }}
+{{- fail "registry.workers=auto needs registry.resources.limits.cpu: without a CPU limit it would start one worker (each with its database pool and read cache) per CPU of the node" }}
+{{- end }}
 {{- if and (eq $v.database.mode "embedded") (ne (toString $v.registry.workers) "auto") (gt (int $v.registry.workers) 1) }}
 {{- fail "registry.workers > 1 needs a shared database: set database.mode to bundled, external or cnpg (embedded PGlite is one process's)" }}
 {{- end }}
