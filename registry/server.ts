@@ -60,8 +60,7 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
     logger.info({ file: admin.file, generated: admin.generated }, 'admin token is kept in this file (mode 0600)');
   }
   const db = await openDatabase(config);
-  const applied = await migrate(db);
-  logger.info({ database: db.kind, applied }, 'database ready');
+  if (!options.worker) logger.info({ database: db.kind, applied: await migrate(db) }, 'database ready');
   const blobs = await FsBlobStore.open(config.storageDir);
   const { repo, ownerRepo, changes } = await readPath(config, db, logger);
   const metrics = new RegistryMetrics(() => db.poolStats?.());

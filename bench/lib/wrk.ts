@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { childPids } from '../../test/support/child-processes.js';
 
 const run = promisify(execFile);
 
@@ -62,9 +63,8 @@ async function cpuTicks(pid: number): Promise<number> {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return Number(fields[11] ?? 0) + Number(fields[12] ?? 0); // utime, stime
   };
-  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean);
   let ticks = await own(String(pid));
-  for (const c of children) ticks += await own(c);
+  for (const c of await childPids(pid)) ticks += await own(String(c));
   return ticks;
 }
 const TICK_MICROS = 10_000; // USER_HZ is 100 on Linux

@@ -38,10 +38,8 @@ export function wholeBodyBuffer(ctx: Context, size: number): Buffer {
   }
   wholeInUse++;
   const back = whole;
-  let sent = false;
-  ctx.res.once('finish', () => (sent = true));
   ctx.res.once('close', () => {
-    if (sent) spareWhole.push(back);
+    if (ctx.res.writableFinished) spareWhole.push(back);
     wholeInUse--;
   });
   return whole.subarray(0, size);

@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { createOwner, createToken } from '../support/admin-api.js';
+import { childPids, isAlive } from '../support/child-processes.js';
 import { curlUpload } from '../support/curl.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
@@ -50,19 +50,6 @@ const entries = (r: RegistryProcess) =>
     }
   });
 
-async function workerPids(primary: number): Promise<number[]> {
-  const text = await readFile(`/proc/${primary}/task/${primary}/children`, 'utf8');
-  return text.trim().split(/\s+/).filter(Boolean).map(Number);
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const counter = (text: string, name: string) => Number(new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
 
@@ -93,7 +80,7 @@ describe('WORKERS=2', () => {
     assert.deepEqual(new Set(workers.map((l) => l.worker)), new Set([1, 2]));
     assert.ok(workers.every((l) => l.port === reg.port), 'every worker serves the primary port');
     assert.equal(lines.filter((l) => l.msg === 'database ready' && (l.applied as string[]).length > 0).length, 1, 'migrations ran once');
-    assert.equal((await workerPids(reg.pid)).length, 2);
+    assert.equal((await childPids(reg.pid)).length, 2);
 
     for (let i = 0; i < 8; i++) assert.equal((await fresh(`${reg.url}/readyz`)).status, 200);
     await eventually('access-log lines from both workers', async () => {
@@ -183,10 +170,10 @@ describe('WORKERS=2', () => {
   });
 
   test('a worker that dies is replaced, and the port keeps answering', async () => {
-    const [victim] = await workerPids(reg.pid);
+    const [victim] = await childPids(reg.pid);
     process.kill(victim!, 'SIGKILL');
     await eventually('a replacement worker', async () => {
-      const pids = await workerPids(reg.pid);
+      const pids = await childPids(reg.pid);
       return pids.length === 2 && !pids.includes(victim!);
     });
     assert.ok(entries(reg).some((l) => l.msg === 'worker exited: starting another' && l.signal === 'SIGKILL'));
@@ -196,10 +183,10 @@ describe('WORKERS=2', () => {
 
   test('SIGTERM to the primary stops every worker, then the primary', async () => {
     const other = await startRegistryProcess({ ...env, DATA_DIR: path.join(root, 'data-stop') });
-    const pids = await workerPids(other.pid);
+    const pids = await childPids(other.pid);
     assert.equal(pids.length, 2);
     await other.stop();
-    assert.deepEqual(pids.filter(alive), []);
+    assert.deepEqual(pids.filter(isAlive), []);
     assert.ok(entries(other).some((l) => l.msg === 'shutting down' && l.signal === 'SIGTERM'));
   });
 });

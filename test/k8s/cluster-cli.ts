@@ -7,6 +7,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheRoot } from './binaries.js';
 import { startCluster } from './cluster.js';
+import { isAlive } from '../support/child-processes.js';
 
 const dir = path.join(cacheRoot(), 'cluster');
 const stateFile = path.join(cacheRoot(), 'cluster.json');
@@ -19,20 +20,12 @@ interface State {
   server: string;
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const readState = (): State | undefined => (existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as State) : undefined);
 
 async function up() {
   const state = readState();
-  if (state?.pids.some(alive)) {
+  if (state?.pids.some(isAlive)) {
     console.log(`already running at ${state.server}\nexport KUBECONFIG=${state.kubeconfig}`);
     return;
   }
@@ -48,9 +41,9 @@ async function up() {
 
 async function down() {
   const state = readState();
-  for (const pid of [...(state?.pids ?? [])].reverse()) if (alive(pid)) process.kill(pid, 'SIGTERM');
-  for (let i = 0; i < 40 && state?.pids.some(alive); i++) await new Promise((r) => setTimeout(r, 250));
-  for (const pid of state?.pids ?? []) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  for (const pid of [...(state?.pids ?? [])].reverse()) if (isAlive(pid)) process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 40 && state?.pids.some(isAlive); i++) await new Promise((r) => setTimeout(r, 250));
+  for (const pid of state?.pids ?? []) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   await rm(dir, { recursive: true, force: true });
   await rm(stateFile, { force: true });
   console.log('cluster down');
@@ -58,7 +51,7 @@ async function down() {
 
 function status() {
   const state = readState();
-  const running = state?.pids.filter(alive) ?? [];
+  const running = state?.pids.filter(isAlive) ?? [];
   if (!state || running.length === 0) {
     console.log('no cluster running (npm run cluster -- up)');
     process.exitCode = 1;

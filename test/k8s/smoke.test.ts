@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { startCluster, type Cluster } from './cluster.js';
 import { HELM_VERSION, KUBERNETES_VERSION } from './versions.js';
 import { eventually as poll } from '../support/eventually.js';
+import { isAlive } from '../support/child-processes.js';
 
 let cluster: Cluster;
 before(async () => {
@@ -18,14 +19,7 @@ before(async () => {
 after(async () => {
   const pids = cluster?.pids ?? [];
   await cluster?.stop();
-  const alive = pids.filter((pid) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const alive = pids.filter(isAlive);
   assert.deepEqual(alive, [], 'stop() leaves no control-plane process behind');
 });
 
