@@ -61,7 +61,7 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
   }
   const db = await openDatabase(config);
   if (!options.worker) logger.info({ database: db.kind, applied: await migrate(db) }, 'database ready');
-  const blobs = await FsBlobStore.open(config.storageDir);
+  const blobs = await FsBlobStore.open(config.storageDir, { contentCacheBytes: config.zipCacheBytes });
   const { repo, ownerRepo, changes } = await readPath(config, db, logger);
   const metrics = new RegistryMetrics(() => db.poolStats?.());
   const link = options.worker ? joinCluster(metrics.registry) : undefined;
@@ -110,6 +110,7 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
       metricsServer?.close();
       await changes?.close();
       await db.close();
+      await blobs.close();
     },
   };
 }

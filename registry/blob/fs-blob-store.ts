@@ -2,6 +2,10 @@
  * BlobStore on a local folder (a PersistentVolume in Kubernetes):
  * `blobs/sha256/ab/abcdef…` plus `tmp/` for uploads in flight. Temp files live on the
  * same file system so publishing is an atomic rename after an fsync.
+ *
+ * Reads keep recently used blobs open (`open-files.ts`) and, with a content cache, whole
+ * small blobs in memory (`content-cache.ts`): a blob's file never changes, so neither
+ * can go stale; a delete drops both.
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -10,21 +14,33 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { notFound } from '../domain/domain-error.js';
 import type { BlobReader, BlobStore, ByteRange } from './blob-store.js';
+import { ContentCache } from './content-cache.js';
+import { OpenFiles, type HeldFile } from './open-files.js';
 
 const KEY = /^[0-9a-f]{64}$/;
 const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
+/** Descriptors kept open: above a typical build's module graph, far below a container's limit. */
+const OPEN_FILES_MAX = 128;
+
+export interface FsBlobStoreOptions {
+  /** Bytes of whole small blobs kept in memory (ZIP_CACHE_MB); 0 or absent: none. */
+  contentCacheBytes?: number;
+}
 
 export class FsBlobStore implements BlobStore {
   private readonly blobDir: string;
   private readonly tmpDir: string;
+  private readonly openFiles = new OpenFiles(OPEN_FILES_MAX);
+  private readonly contents: ContentCache | undefined;
 
-  private constructor(root: string) {
+  private constructor(root: string, options: FsBlobStoreOptions) {
     this.blobDir = path.join(root, 'blobs', 'sha256');
     this.tmpDir = path.join(root, 'tmp');
+    if (options.contentCacheBytes) this.contents = new ContentCache(options.contentCacheBytes);
   }
 
-  static async open(root: string): Promise<FsBlobStore> {
-    const store = new FsBlobStore(root);
+  static async open(root: string, options: FsBlobStoreOptions = {}): Promise<FsBlobStore> {
+    const store = new FsBlobStore(root, options);
     await mkdir(store.blobDir, { recursive: true });
     await mkdir(store.tmpDir, { recursive: true });
     await store.removeStaleTemps();
@@ -50,41 +66,41 @@ export class FsBlobStore implements BlobStore {
   }
 
   async open(key: string, range?: ByteRange): Promise<Readable> {
-    const handle = await this.openFile(key);
+    const handle = await open(this.pathOf(key), 'r').catch(notFoundIfMissing(key));
     // Opening first turns a missing blob into NotFound before any byte is sent.
     return createReadStream('', { fd: handle, ...(range ?? {}) });
   }
 
   async openReader(key: string): Promise<BlobReader> {
-    const handle = await this.openFile(key);
+    const file = await this.hold(key);
     return {
-      read: async (buffer, offset, length, position) => (await handle.read(buffer, offset, length, position)).bytesRead,
-      close: () => handle.close(),
+      read: (buffer, offset, length, position) => file.read(buffer, offset, length, position),
+      close: async () => file.release(),
     };
   }
 
-  private openFile(key: string) {
-    return open(this.pathOf(key), 'r').catch((err: NodeJS.ErrnoException) => {
-      throw err.code === 'ENOENT' ? notFound(`blob ${key} not found`) : err;
-    });
+  private hold(key: string): Promise<HeldFile> {
+    return this.openFiles.hold(key, this.pathOf(key)).catch(notFoundIfMissing(key));
   }
 
-  async read(key: string, range: ByteRange, into?: Buffer): Promise<Buffer> {
+  async read(key: string, range: ByteRange, bufferFor?: (size: number) => Buffer): Promise<Buffer> {
     const length = range.end - range.start + 1;
-    if (into && into.length !== length) throw new RangeError(`read: a buffer of ${into.length} bytes for a range of ${length}`);
-    const handle = await this.openFile(key);
+    const cached = this.contents?.get(key);
+    if (cached) return slice(key, cached, range);
+    const since = this.contents?.begin();
+    const file = await this.hold(key);
     try {
-      const buffer = into ?? Buffer.allocUnsafe(length);
-      let filled = 0;
-      while (filled < length) {
-        const { bytesRead } = await handle.read(buffer, filled, length - filled, range.start + filled);
-        // Never send uninitialised memory: a blob shorter than recorded is an error.
-        if (bytesRead === 0) throw new Error(`blob ${key} is shorter than ${range.end + 1} bytes`);
-        filled += bytesRead;
+      if (this.contents && since !== undefined && file.size <= this.contents.maxEntryBytes) {
+        // Its own memory (not a slice of Node's shared pool), since the cache keeps it.
+        const whole = await readFully(key, file, Buffer.allocUnsafeSlow(file.size), 0);
+        this.contents.set(key, whole, since);
+        return slice(key, whole, range);
       }
-      return buffer;
+      const buffer = bufferFor?.(length) ?? Buffer.allocUnsafe(length);
+      if (buffer.length !== length) throw new RangeError(`read: a buffer of ${buffer.length} bytes for a range of ${length}`);
+      return await readFully(key, file, buffer, range.start);
     } finally {
-      await handle.close();
+      file.release();
     }
   }
 
@@ -98,6 +114,8 @@ export class FsBlobStore implements BlobStore {
   }
 
   async delete(key: string): Promise<void> {
+    this.contents?.forget(key);
+    this.openFiles.forget(key);
     await unlink(this.pathOf(key)).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
     });
@@ -109,6 +127,11 @@ export class FsBlobStore implements BlobStore {
         if (KEY.test(name)) yield name;
       }
     }
+  }
+
+  async close(): Promise<void> {
+    this.contents?.clear();
+    this.openFiles.clear();
   }
 
   tempPath(): string {
@@ -130,6 +153,25 @@ export class FsBlobStore implements BlobStore {
       if (info && now - info.mtimeMs > STALE_TEMP_MS) await rm(file, { force: true });
     }
   }
+}
+
+const notFoundIfMissing = (key: string) => (err: NodeJS.ErrnoException) => {
+  throw err.code === 'ENOENT' ? notFound(`blob ${key} not found`) : err;
+};
+
+/** Fills `buffer` from `position`; never returns uninitialised memory for a blob shorter than expected. */
+async function readFully(key: string, file: HeldFile, buffer: Buffer, position: number): Promise<Buffer> {
+  for (let filled = 0; filled < buffer.length; ) {
+    const bytesRead = await file.read(buffer, filled, buffer.length - filled, position + filled);
+    if (bytesRead === 0) throw new Error(`blob ${key} is shorter than ${position + buffer.length} bytes`);
+    filled += bytesRead;
+  }
+  return buffer;
+}
+
+function slice(key: string, whole: Buffer, range: ByteRange): Buffer {
+  if (range.end >= whole.length) throw new Error(`blob ${key} is shorter than ${range.end + 1} bytes`);
+  return whole.subarray(range.start, range.end + 1);
 }
 
 async function fsyncFile(file: string): Promise<void> {

@@ -19,6 +19,7 @@ const schema = z.object({
   TLS_KEY_FILE: z.string().min(1).optional(),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   READ_CACHE_MB: z.coerce.number().min(0).default(64),
+  ZIP_CACHE_MB: z.coerce.number().min(0).default(64),
   WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(256)]).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -38,6 +39,8 @@ export interface Config {
   metricsPort: number | undefined;
   /** Bytes of owners, tokens and versions kept in memory for the read path; 0: none. */
   readCacheBytes: number;
+  /** Bytes of whole small zips (up to 1 MiB each) kept in memory for downloads; 0: none. */
+  zipCacheBytes: number;
   /** Processes serving requests (node:cluster), or `auto`: one per CPU the container may use. PostgreSQL only. */
   workers: number | 'auto';
 }
@@ -74,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls: c.TLS_CERT_FILE && c.TLS_KEY_FILE ? { certFile: path.resolve(c.TLS_CERT_FILE), keyFile: path.resolve(c.TLS_KEY_FILE) } : undefined,
     metricsPort: c.METRICS_PORT,
     readCacheBytes: Math.floor(c.READ_CACHE_MB * MiB),
+    zipCacheBytes: Math.floor(c.ZIP_CACHE_MB * MiB),
     workers: c.WORKERS,
   };
 }

@@ -1,4 +1,4 @@
-/** Gives each request an id (X-Request-Id, accepted when sane), its state and one access-log line. */
+/** Gives each request an id (X-Request-Id, accepted when sane), its state and one access-log line when it is done. */
 import { randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import type { Principal } from '../domain/owner.js';
@@ -39,11 +39,13 @@ export function requestContext(logger: Logger) {
     ctx.state = state;
     ctx.set('X-Request-Id', state.reqId);
     const started = process.hrtime.bigint();
-    try {
-      await next();
-    } finally {
+    // Logged once the response is done: off the path to the client's first byte, with the
+    // whole transfer in `ms` (a streamed zip's too), and saying so when it was cut short.
+    ctx.res.once('close', () => {
       const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
-      logger.info({ reqId: state.reqId, method: ctx.method, path: ctx.path, status: ctx.status, ms }, 'request');
-    }
+      const line = { reqId: state.reqId, method: ctx.method, path: ctx.path, status: ctx.status, ms };
+      logger.info(ctx.res.writableFinished ? line : { ...line, aborted: true }, 'request');
+    });
+    await next();
   };
 }

@@ -76,7 +76,7 @@ export class ModuleReadService {
    */
   zipBody(v: ModuleVersion, range: ByteRange, bufferFor?: (size: number) => Buffer): Promise<Buffer | BlobReader> {
     const size = range.end - range.start + 1;
-    if (size <= IN_MEMORY_ZIP_MAX) return this.blobs.read(v.blobSha256, range, bufferFor?.(size));
+    if (size <= IN_MEMORY_ZIP_MAX) return this.blobs.read(v.blobSha256, range, bufferFor);
     return this.blobs.openReader(v.blobSha256);
   }
 }

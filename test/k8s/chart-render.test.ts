@@ -196,6 +196,7 @@ describe('chart: wrong values are refused with a clear message', () => {
     ['an upload limit over Go\'s', { 'registry.maxUploadBytes': 600 * 1024 * 1024 }, /maxUploadBytes/],
     ['a bad namespace name', { 'operator.watchNamespaces': ['Team_A'] }, /watchNamespaces/],
     ['a negative read cache', { 'registry.readCacheMB': -1 }, /registry\/readCacheMB/],
+    ['a zip cache of a fraction of a MiB', { 'registry.zipCacheMB': 0.5 }, /registry\/zipCacheMB/],
     ['external without its Secret', { 'database.mode': 'external' }, /database.mode=external needs database.external.existingSecret/],
     ['two registries on PGlite', { 'registry.replicas': 2 }, /registry.replicas > 1 needs a shared database/],
     ['two workers on PGlite', { 'registry.workers': 2 }, /registry.workers > 1 needs a shared database/],
@@ -308,13 +309,19 @@ describe('chart: workloads', () => {
   });
 });
 
-describe('chart: registry.workers', () => {
-  const workersEnv = async (values: Record<string, unknown>) => {
+describe('chart: registry.workers and the caches', () => {
+  const registryEnv = async (name: string, values: Record<string, unknown>) => {
     const r = await render({ ...GITOPS, ...values });
     assert.equal(r.code, 0, r.stderr);
     const registry = workloads(r.objects).find((o) => o.metadata.name.endsWith('-registry'))!;
-    return podSpec(registry).spec.containers[0]!.env?.find((e) => e.name === 'WORKERS')?.value;
+    return podSpec(registry).spec.containers[0]!.env?.find((e) => e.name === name)?.value;
   };
+  const workersEnv = (values: Record<string, unknown>) => registryEnv('WORKERS', values);
+  test('sets READ_CACHE_MB and ZIP_CACHE_MB: 64 each by default, 0 turns one off', async () => {
+    assert.equal(await registryEnv('READ_CACHE_MB', {}), '64');
+    assert.equal(await registryEnv('ZIP_CACHE_MB', {}), '64');
+    assert.equal(await registryEnv('ZIP_CACHE_MB', { 'registry.zipCacheMB': 0 }), '0');
+  });
   test('sets WORKERS: 1 by default, a number on PostgreSQL, auto (with a CPU limit) on any database (one process on PGlite)', async () => {
     assert.equal(await workersEnv({}), '1');
     assert.equal(await workersEnv({ 'database.mode': 'external', 'database.external.existingSecret': 'pg-url', 'registry.workers': 3 }), '3');

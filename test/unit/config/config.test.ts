@@ -17,10 +17,13 @@ test('defaults', () => {
   assert.equal(c.databaseUrl, undefined);
   assert.equal(c.maxUploadBytes, 500 * 1024 * 1024);
   assert.equal(c.logLevel, 'info');
+  assert.equal(c.readCacheBytes, 64 * 1024 * 1024);
+  assert.equal(c.zipCacheBytes, 64 * 1024 * 1024);
 });
 
 test('values from the environment; empty means unset', () => {
-  const c = loadConfig({ PORT: '9000', DATABASE_URL: 'postgres://u@h/db', STORAGE_DIR: '/blobs', MAX_UPLOAD_BYTES: '1024', LOG_LEVEL: '' });
+  const c = loadConfig({ PORT: '9000', DATABASE_URL: 'postgres://u@h/db', STORAGE_DIR: '/blobs', MAX_UPLOAD_BYTES: '1024', LOG_LEVEL: '', ZIP_CACHE_MB: '0' });
+  assert.equal(c.zipCacheBytes, 0);
   assert.equal(c.port, 9000);
   assert.equal(c.databaseUrl, 'postgres://u@h/db');
   assert.equal(c.storageDir, '/blobs');
@@ -30,6 +33,7 @@ test('values from the environment; empty means unset', () => {
 
 test('bad values are refused with the variable named', () => {
   assert.throws(() => loadConfig({ PORT: 'eighty' }), (e: unknown) => e instanceof ConfigError && /PORT/.test(e.message));
+  assert.throws(() => loadConfig({ ZIP_CACHE_MB: '-1' }), (e: unknown) => e instanceof ConfigError && /ZIP_CACHE_MB/.test(e.message));
   assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), /DATABASE_URL: must be a postgres/);
   assert.throws(() => loadConfig({ REGISTRY_ADMIN_TOKEN: 'short' }), /REGISTRY_ADMIN_TOKEN: must be at least 16/);
   assert.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), /LOG_LEVEL/);
