@@ -18,7 +18,7 @@ import { REPO_ROOT, tempDir } from '../test/support/paths.js';
 import { startPostgres } from '../test/support/postgres-cluster.js';
 import { createTestCa } from '../test/support/test-ca.js';
 import { FULL_SHAPE, generateCorpus, QUICK_SHAPE, type Corpus } from './lib/corpus.js';
-import { goModDownloadAll } from './lib/go-download.js';
+import { goClientRoot, goModDownloadAll } from './lib/go-download.js';
 import { ADMIN_TOKEN, startRegistry, uploadCorpus } from './lib/registry-target.js';
 import { computeRatios, markdown, type BenchResults } from './lib/report.js';
 import { scenarios, type Scenario } from './lib/scenarios.js';
@@ -44,6 +44,8 @@ interface Ctx {
   work: string;
   results: BenchResults;
   token?: string;
+  /** Where the go client's runs go (a tmpfs when there is one). */
+  goDir: string;
 }
 
 async function runLoad(c: Ctx, target: string, baseUrl: string, prefix: string, which: Scenario[], serverPid?: number): Promise<void> {
@@ -72,7 +74,7 @@ async function benchRegistry(c: Ctx, name: string, databaseUrl: string | undefin
     c.token = await createToken(registry.url, ADMIN_TOKEN, 'bench', 'bench-reader', ['read']);
     await runLoad(c, target, registry.url, PREFIX, scenarios(c.corpus), registry.pid);
     if (!SCENARIOS) {
-      const d = await goModDownloadAll(path.join(c.work, `go-${name}`), `${registry.url}${PREFIX}`, c.corpus.consumerGoMod, SETTINGS.goRuns, `file://${c.corpus.tree}`);
+      const d = await goModDownloadAll(path.join(c.goDir, name), `${registry.url}${PREFIX}`, c.corpus.consumerGoMod, SETTINGS.goRuns, `file://${c.corpus.tree}`);
       c.results.goDownload[target] = d;
       console.log(`  ${target} go mod download all: ${d.seconds} s (${d.ratioToFile} × the file:// runs beside it)`);
     }
@@ -101,8 +103,8 @@ async function benchNginx(c: Ctx, nginx: string, tls: { certFile: string; keyFil
   await runLoad(c, 'nginx-tls', ng.httpsUrl, PREFIX, all.filter((s) => ['info', 'mod', 'list', 'zipBig'].includes(s.name)), ng.http.pid);
   const { goDownload } = c.results;
   if (SCENARIOS) return ng.http.stop();
-  goDownload.file = await goModDownloadAll(path.join(c.work, 'go-file'), `file://${c.corpus.tree}`, c.corpus.consumerGoMod, SETTINGS.goRuns);
-  goDownload.nginx = await goModDownloadAll(path.join(c.work, 'go-nginx'), `${ng.http.url}${PREFIX}`, c.corpus.consumerGoMod, SETTINGS.goRuns, `file://${c.corpus.tree}`);
+  goDownload.file = await goModDownloadAll(path.join(c.goDir, 'file'), `file://${c.corpus.tree}`, c.corpus.consumerGoMod, SETTINGS.goRuns);
+  goDownload.nginx = await goModDownloadAll(path.join(c.goDir, 'nginx'), `${ng.http.url}${PREFIX}`, c.corpus.consumerGoMod, SETTINGS.goRuns, `file://${c.corpus.tree}`);
   console.log(`  go mod download all: file:// ${goDownload.file.seconds} s, nginx ${goDownload.nginx.seconds} s (${goDownload.nginx.ratioToFile} × file://)`);
   await ng.http.stop();
 }
@@ -111,6 +113,7 @@ async function main(): Promise<void> {
   const { nginx, wrk } = await ensureDebianTools();
   const athensBuild = await ensureAthens();
   const { dir: work, remove } = await tempDir('bench');
+  const goRoot = await goClientRoot(work);
   const stops: Array<() => Promise<void>> = [];
   try {
     console.log(`bench: generating the corpus (${QUICK ? 'quick' : 'full'})…`);
@@ -130,13 +133,13 @@ async function main(): Promise<void> {
         bigZipBytes: corpus.zipBig.versions[0]!.zipBytes,
         uploadSeconds: {},
       },
-      settings: SETTINGS,
+      settings: { ...SETTINGS, goClientOn: goRoot.onTmpfs ? 'tmpfs' : 'disk' },
       athens: athensBuild.binary ? { available: true } : { available: false, error: athensBuild.error },
       load: {},
       goDownload: {},
       ratios: [],
     };
-    const c: Ctx = { wrk, corpus, work, results };
+    const c: Ctx = { wrk, corpus, work, results, goDir: goRoot.dir };
     const all = scenarios(corpus);
     const only = (names: string[]) => all.filter((s) => names.includes(s.name));
 
@@ -152,7 +155,7 @@ async function main(): Promise<void> {
       const athens = await startAthens(athensBuild.binary, corpus, path.join(work, 'athens'));
       stops.push(() => athens.stop());
       await runLoad(c, 'athens', athens.url, '', all.filter((s) => !s.withToken), athens.pid);
-      results.goDownload.athens = await goModDownloadAll(path.join(work, 'go-athens'), athens.url, corpus.consumerGoMod, SETTINGS.goRuns, `file://${corpus.tree}`);
+      results.goDownload.athens = await goModDownloadAll(path.join(c.goDir, 'athens'), athens.url, corpus.consumerGoMod, SETTINGS.goRuns, `file://${corpus.tree}`);
       await athens.stop();
     } else if (!athensBuild.binary) {
       console.log(`  Athens: unavailable (${athensBuild.error})`);
@@ -186,6 +189,7 @@ async function main(): Promise<void> {
     console.log('\n' + md);
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => {});
+    await goRoot.remove();
     await remove();
   }
 }

@@ -14,7 +14,7 @@ export interface BenchResults {
   machine: { cpus: number; cpuModel: string | undefined; memoryGiB: number; loadAverage: number[] };
   versions: Record<string, string>;
   corpus: { modules: number; versions: number; zipBytes: number; bigZipBytes: number; uploadSeconds: Record<string, number> };
-  settings: { seconds: number; warmupSeconds: number; goRuns: number };
+  settings: { seconds: number; warmupSeconds: number; goRuns: number; goClientOn?: 'tmpfs' | 'disk' };
   athens: { available: boolean; error?: string };
   load: Record<string, Record<string, LoadResult>>;
   goDownload: Record<string, DownloadResult>;
@@ -50,6 +50,7 @@ export function computeRatios(r: BenchResults): Ratio[] {
     add(`zipBig ${db} / nginx (MB/s)`, div(r.load[reg]?.zipBig?.bytesPerSecond, r.load.nginx?.zipBig?.bytesPerSecond), '≥ 0.90', (v) => v >= 0.9);
     add(`zip1m ${db} / nginx (MB/s)`, div(r.load[reg]?.zip1m?.bytesPerSecond, r.load.nginx?.zip1m?.bytesPerSecond), 'report');
     add(`go mod download all ${db} / file://`, toFile(r, reg), '≤ 1.2', (v) => v <= 1.2);
+    add(`go mod download all ${db} / nginx`, div(toFile(r, reg), toFile(r, 'nginx')), 'report');
   }
   for (const s of ['info', 'zipBig']) {
     const key = s === 'zipBig' ? 'bytesPerSecond' : 'requestsPerSecond';
@@ -70,7 +71,7 @@ export function markdown(r: BenchResults, before?: BenchResults): string {
   lines.push(`# go-registry benchmark (${r.label}${r.quick ? ', BENCH_QUICK' : ''}) — ${r.date}`, '');
   lines.push(`Machine: ${r.machine.cpus} × ${r.machine.cpuModel ?? '?'}, ${r.machine.memoryGiB} GiB, load average at start ${r.machine.loadAverage.map((l) => l.toFixed(2)).join(' ')}.`);
   lines.push(`Versions: ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join('; ')}.`);
-  lines.push(`Corpus: ${r.corpus.modules} modules, ${r.corpus.versions} versions, ${(r.corpus.zipBytes / 2 ** 20).toFixed(0)} MiB of zips (largest ${(r.corpus.bigZipBytes / 2 ** 20).toFixed(0)} MiB); wrk 1 thread, ${r.settings.warmupSeconds} s warm-up + ${r.settings.seconds} s per scenario.`);
+  lines.push(`Corpus: ${r.corpus.modules} modules, ${r.corpus.versions} versions, ${(r.corpus.zipBytes / 2 ** 20).toFixed(0)} MiB of zips (largest ${(r.corpus.bigZipBytes / 2 ** 20).toFixed(0)} MiB); wrk 1 thread, ${r.settings.warmupSeconds} s warm-up + ${r.settings.seconds} s per scenario; the go client's module cache on ${r.settings.goClientOn ?? 'disk'}.`);
   if (!r.athens.available) lines.push(`Athens: not measured — ${r.athens.error ?? 'unavailable'}.`);
   lines.push('', '## Ratios (one run)', '');
   const prev = new Map(before?.ratios.map((x) => [x.name, x.value]));
