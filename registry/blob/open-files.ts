@@ -49,40 +49,73 @@ export interface HeldFile {
   release(): void;
 }
 
+/** A cache entry: opens in flight are cached too, so concurrent downloads of one blob open it once. */
+interface Entry {
+  opening: Promise<OpenFile>;
+  /** Set once opened. */
+  file?: OpenFile;
+}
+
 export class OpenFiles {
-  // Opens in flight are cached too, so concurrent downloads of one blob open it once.
-  private readonly cache: LRUCache<string, Promise<OpenFile>>;
+  private readonly cache: LRUCache<string, Entry>;
 
   constructor(max: number) {
-    this.cache = new LRUCache<string, Promise<OpenFile>>({
+    this.cache = new LRUCache<string, Entry>({
       max,
-      dispose: (file) => void file.then((f) => f.evict(), () => {}),
+      dispose: (entry) => void entry.opening.then((f) => f.evict(), () => {}),
     });
   }
 
   /** The blob at `file`, opened or reused; rejects as `open` does (ENOENT when absent). */
   async hold(key: string, file: string): Promise<HeldFile> {
-    let opening = this.cache.get(key);
-    if (!opening) {
-      const started = openFile(file);
-      opening = started;
-      this.cache.set(key, started);
-      // A failed open is not remembered: the next read tries again.
-      started.catch(() => {
-        if (this.cache.peek(key) === started) this.cache.delete(key);
-      });
-    }
-    const held = (await opening).hold();
+    let held = await this.acquire(key, file);
     let released = false;
+    let reopened = false;
+    const read = async (buffer: Buffer, offset: number, length: number, position: number): Promise<number> => {
+      try {
+        return await readAt(held.fd, buffer, offset, length, position);
+      } catch (err) {
+        // A descriptor can go bad while a fresh open would not: on NFS, another replica
+        // that deleted the blob and stored the same bytes again leaves ours ESTALE. Once
+        // per reader, the name is opened again (the bytes are the same: the name is their hash).
+        if (reopened || released) throw err;
+        reopened = true;
+        this.drop(key, held);
+        const fresh = await this.acquire(key, file);
+        held.release();
+        held = fresh;
+        return readAt(held.fd, buffer, offset, length, position);
+      }
+    };
     return {
       size: held.size,
-      read: (buffer, offset, length, position) => readAt(held.fd, buffer, offset, length, position),
+      read,
       release: () => {
         if (released) return;
         released = true;
         held.release();
       },
     };
+  }
+
+  private async acquire(key: string, file: string): Promise<OpenFile> {
+    let entry = this.cache.get(key);
+    if (!entry) {
+      const started: Entry = { opening: openFile(file) };
+      entry = started;
+      this.cache.set(key, started);
+      started.opening.then(
+        (f) => void (started.file = f),
+        // A failed open is not remembered: the next read tries again.
+        () => this.cache.peek(key) === started && this.cache.delete(key),
+      );
+    }
+    return (await entry.opening).hold();
+  }
+
+  /** Takes `file` out of the cache if it is still the one there (it closes once unused). */
+  private drop(key: string, file: OpenFile): void {
+    if (this.cache.peek(key)?.file === file) this.cache.delete(key);
   }
 
   /** Closes the blob's descriptor once its reads are done (a deleted blob). */

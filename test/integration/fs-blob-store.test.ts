@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
 import { readdir, readlink, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -51,6 +52,13 @@ async function openDescriptors(file?: string): Promise<number> {
   return n;
 }
 
+async function descriptorOf(file: string): Promise<number> {
+  for (const fd of await readdir('/proc/self/fd')) {
+    if ((await readlink(`/proc/self/fd/${fd}`).catch(() => '')) === file) return Number(fd);
+  }
+  throw new Error(`${file} is not open`);
+}
+
 const settled = (what: string, check: () => Promise<boolean>) =>
   eventually(what, async () => ((await check()) ? true : undefined), { timeoutMs: 5_000, intervalMs: 20 });
 
@@ -90,6 +98,33 @@ describe('filesystem blob store: descriptors', () => {
     assert.ok(open > 0 && open <= 128, `${open} blob descriptors open`);
     await store.close();
     await settled('every blob closed', async () => (await openDescriptors()) === before);
+  });
+
+  test('a descriptor gone bad (ESTALE on NFS after another replica re-stored the blob) is opened again, once', async () => {
+    const { store, dir } = await openStore();
+    const content = randomBytes(20_000);
+    const key = await putBlob(store, content);
+    assert.ok((await store.read(key, { start: 0, end: content.length - 1 })).equals(content));
+    // Behind the store's back, its kept descriptor number now names a folder: reading it fails (EISDIR).
+    const spoil = async () => {
+      const fd = await descriptorOf(blobFile(dir, key));
+      closeSync(fd);
+      // The lowest free number comes first: fill lower gaps until the folder gets this one.
+      const fillers = [];
+      for (let next = openSync(dir, 'r'); next !== fd; next = openSync(dir, 'r')) {
+        fillers.push(next);
+        assert.ok(next < fd, `descriptor ${fd} was taken meanwhile`);
+      }
+      for (const f of fillers) closeSync(f);
+    };
+    await spoil();
+    assert.ok((await store.read(key, { start: 0, end: content.length - 1 })).equals(content), 'read through a fresh descriptor');
+    const reader = await store.openReader(key);
+    await spoil();
+    const buffer = Buffer.alloc(100);
+    assert.equal(await reader.read(buffer, 0, 100, 500), 100, 'a streaming reader switches descriptors too');
+    assert.ok(buffer.equals(content.subarray(500, 600)));
+    await reader.close();
   });
 
   test('a blob missing at first is found once it is put (a failed open is not remembered)', async () => {
