@@ -4,7 +4,6 @@
  * owner. An owner a principal may not read is answered exactly like one that does
  * not exist, so existence never leaks.
  */
-import { createHash } from 'node:crypto';
 import { DomainError, notFound } from '../domain/domain-error.js';
 import { canRead, canWrite, type Owner, type Principal } from '../domain/owner.js';
 import { digestsEqual, tokenDigest } from '../domain/token-secret.js';
@@ -25,7 +24,7 @@ export class AuthService {
     adminToken: string,
     private readonly onUsed: (err: unknown) => void = () => {},
   ) {
-    this.adminDigest = createHash('sha256').update(adminToken).digest('hex');
+    this.adminDigest = tokenDigest(adminToken);
   }
 
   /** The principal behind a presented secret; a presented but invalid secret is 401, never anonymous. */
