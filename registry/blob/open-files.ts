@@ -98,8 +98,11 @@ export class OpenFiles {
     };
   }
 
-  private async acquire(key: string, file: string): Promise<OpenFile> {
+  private acquire(key: string, file: string): Promise<OpenFile> {
     let entry = this.cache.get(key);
+    // Held before anything else runs: a descriptor closed by an eviction could have its
+    // number reused for another file, so a hold must never come after that close.
+    if (entry?.file) return Promise.resolve(entry.file.hold());
     if (!entry) {
       const started: Entry = { opening: openFile(file) };
       entry = started;
@@ -110,7 +113,8 @@ export class OpenFiles {
         () => this.cache.peek(key) === started && this.cache.delete(key),
       );
     }
-    return (await entry.opening).hold();
+    // Held in the reaction to the open: an eviction's close is a reaction queued after this one.
+    return entry.opening.then((f) => f.hold());
   }
 
   /** Takes `file` out of the cache if it is still the one there (it closes once unused). */
