@@ -10,6 +10,11 @@ export interface PoolStats {
   waiting: number;
 }
 
+export interface MetricSources {
+  poolStats?: () => PoolStats | undefined;
+  zipCache?: () => { bytes: number; hits: number; misses: number } | undefined;
+}
+
 export class RegistryMetrics {
   readonly registry = new client.Registry();
   readonly httpDuration: client.Histogram<'method' | 'route' | 'status'>;
@@ -19,7 +24,7 @@ export class RegistryMetrics {
   readonly downloads: client.Counter<'kind'>;
   readonly authFailures: client.Counter;
 
-  constructor(poolStats?: () => PoolStats | undefined) {
+  constructor(sources: MetricSources = {}) {
     const registers = [this.registry];
     client.collectDefaultMetrics({ register: this.registry });
     this.httpDuration = new client.Histogram({
@@ -40,11 +45,34 @@ export class RegistryMetrics {
       labelNames: ['state'],
       registers,
       collect() {
-        const stats = poolStats?.();
+        const stats = sources.poolStats?.();
         if (!stats) return;
         this.set({ state: 'total' }, stats.total);
         this.set({ state: 'idle' }, stats.idle);
         this.set({ state: 'waiting' }, stats.waiting);
+      },
+    });
+    // Read at scrape time from the cache's own counts: nothing extra per download.
+    new client.Gauge({
+      name: 'goregistry_zip_cache_bytes',
+      help: 'Memory held by whole small zips kept for their next download (ZIP_CACHE_MB)',
+      registers,
+      collect() {
+        const stats = sources.zipCache?.();
+        if (stats) this.set(stats.bytes);
+      },
+    });
+    new client.Counter({
+      name: 'goregistry_zip_cache_reads_total',
+      help: 'Reads of zips the cache may hold, by whether memory had them (hit) or the volume was read (miss)',
+      labelNames: ['result'],
+      registers,
+      collect() {
+        const stats = sources.zipCache?.();
+        if (!stats) return;
+        this.reset();
+        this.inc({ result: 'hit' }, stats.hits);
+        this.inc({ result: 'miss' }, stats.misses);
       },
     });
   }

@@ -63,7 +63,7 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
   if (!options.worker) logger.info({ database: db.kind, applied: await migrate(db) }, 'database ready');
   const blobs = await FsBlobStore.open(config.storageDir, { contentCacheBytes: config.zipCacheBytes });
   const { repo, ownerRepo, changes } = await readPath(config, db, logger);
-  const metrics = new RegistryMetrics(() => db.poolStats?.());
+  const metrics = new RegistryMetrics({ poolStats: () => db.poolStats?.(), zipCache: () => blobs.contentCacheStats() });
   const link = options.worker ? joinCluster(metrics.registry) : undefined;
   const app = createApp({
     logger,

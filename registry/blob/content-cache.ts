@@ -16,8 +16,16 @@ const MiB = 1024 * 1024;
 /** Bytes counted per entry besides the content: the key, the LRU's bookkeeping. */
 const ENTRY_OVERHEAD = 256;
 
+export interface ContentCacheStats {
+  bytes: number;
+  hits: number;
+  misses: number;
+}
+
 export class ContentCache {
   private generation = 0;
+  private hits = 0;
+  private misses = 0;
   private readonly lru: LRUCache<string, Buffer>;
   /** Larger blobs are streamed, never cached: 1 MiB, or a sixteenth of a small cache. */
   readonly maxEntryBytes: number;
@@ -28,7 +36,9 @@ export class ContentCache {
   }
 
   get(key: string): Buffer | undefined {
-    return this.lru.get(key);
+    const whole = this.lru.get(key);
+    if (whole) this.hits++;
+    return whole;
   }
 
   /** A token for `set`: a read started now may store its result unless a `forget` comes first. */
@@ -36,7 +46,9 @@ export class ContentCache {
     return this.generation;
   }
 
+  /** Stores a blob read because `get` had none (a miss), unless it was forgotten since `begin`. */
   set(key: string, whole: Buffer, since: number): void {
+    this.misses++;
     if (since === this.generation && whole.length <= this.maxEntryBytes) this.lru.set(key, whole);
   }
 
@@ -50,8 +62,8 @@ export class ContentCache {
     this.lru.clear();
   }
 
-  /** Bytes held, with the per-entry overhead. */
-  get bytes(): number {
-    return this.lru.calculatedSize;
+  /** For /metrics: bytes held (with the per-entry overhead), and reads answered from memory or not. */
+  stats(): ContentCacheStats {
+    return { bytes: this.lru.calculatedSize, hits: this.hits, misses: this.misses };
   }
 }

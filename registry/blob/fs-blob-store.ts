@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { notFound } from '../domain/domain-error.js';
 import type { BlobReader, BlobStore, ByteRange } from './blob-store.js';
-import { ContentCache } from './content-cache.js';
+import { ContentCache, type ContentCacheStats } from './content-cache.js';
 import { OpenFiles, type HeldFile } from './open-files.js';
 
 const KEY = /^[0-9a-f]{64}$/;
@@ -127,6 +127,11 @@ export class FsBlobStore implements BlobStore {
         if (KEY.test(name)) yield name;
       }
     }
+  }
+
+  /** The content cache's figures, undefined without one. */
+  contentCacheStats(): ContentCacheStats | undefined {
+    return this.contents?.stats();
   }
 
   async close(): Promise<void> {

@@ -42,6 +42,24 @@ test('requests, uploads, downloads and auth failures are counted with bounded la
   }
 });
 
+test('the zip cache: reads answered from memory or the volume, and the bytes it holds', async () => {
+  await h.reg.createOwner('cache-owner', 'public');
+  const zip = await readFile(await makeModuleZip(h.dir, 'example.com/cached-module', 'v1.0.0'));
+  const res = await fetch(`${h.reg.url}/api/packages/cache-owner/go/upload`, { method: 'PUT', body: new Uint8Array(zip), headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+  assert.equal(res.status, 201);
+  const scrape = async () => {
+    const text = await (await fetch(`${h.reg.url}/metrics`)).text();
+    return { hit: value(text, 'goregistry_zip_cache_reads_total{result="hit"}') ?? 0, miss: value(text, 'goregistry_zip_cache_reads_total{result="miss"}') ?? 0, bytes: value(text, 'goregistry_zip_cache_bytes') ?? 0 };
+  };
+  const before = await scrape();
+  const url = `${h.reg.url}/api/packages/cache-owner/go/example.com/cached-module/@v/v1.0.0.zip`;
+  for (let i = 0; i < 3; i++) assert.deepEqual(Buffer.from(await (await fetch(url)).arrayBuffer()), zip);
+  const after = await scrape();
+  assert.equal(after.miss - before.miss, 1, 'read from the volume once');
+  assert.equal(after.hit - before.hit, 2, 'then from memory');
+  assert.ok(after.bytes - before.bytes >= zip.length, `holds the zip: ${after.bytes - before.bytes} bytes more`);
+});
+
 test('METRICS_PORT moves /metrics off the main port', async () => {
   const separate = await startTestRegistry({ METRICS_PORT: '0' });
   try {
