@@ -2,8 +2,6 @@
  * Storage port for module zips. Keys are the SHA-256 of the content, so putting the
  * same bytes twice is a no-op and identical zips are stored once.
  */
-import type { Readable } from 'node:stream';
-
 export interface ByteRange {
   start: number;
   /** inclusive */
@@ -20,8 +18,6 @@ export interface BlobReader {
 export interface BlobStore {
   /** Moves a finished temp file (from tempPath) into the store under key. */
   put(key: string, tempFile: string): Promise<{ created: boolean }>;
-  /** A read stream of the blob (or of a byte range of it); NotFound when absent. */
-  open(key: string, range?: ByteRange): Promise<Readable>;
   /** The blob opened for positioned reads; NotFound when absent. The caller closes it. */
   openReader(key: string): Promise<BlobReader>;
   /**

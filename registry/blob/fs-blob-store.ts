@@ -8,10 +8,8 @@
  * can go stale; a delete drops both.
  */
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { notFound } from '../domain/domain-error.js';
 import type { BlobReader, BlobStore, ByteRange } from './blob-store.js';
 import { ContentCache, type ContentCacheStats } from './content-cache.js';
@@ -63,12 +61,6 @@ export class FsBlobStore implements BlobStore {
     await rename(tempFile, target);
     await fsyncFile(path.dirname(target));
     return { created: true };
-  }
-
-  async open(key: string, range?: ByteRange): Promise<Readable> {
-    const handle = await open(this.pathOf(key), 'r').catch(notFoundIfMissing(key));
-    // Opening first turns a missing blob into NotFound before any byte is sent.
-    return createReadStream('', { fd: handle, ...(range ?? {}) });
   }
 
   async openReader(key: string): Promise<BlobReader> {

@@ -11,6 +11,8 @@ import type { OwnerRepository } from '../repository/owner-repository.js';
 
 /** Recording last use at most this often keeps reads from writing on every request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
+/** Tokens remembered before the stale ones are swept. */
+const LAST_RECORDED_SWEEP_AT = 10_000;
 
 export const NOT_FOUND_MESSAGE = 'not found';
 const unauthorized = (message: string) => new DomainError('Unauthorized', message);
@@ -18,6 +20,7 @@ const unauthorized = (message: string) => new DomainError('Unauthorized', messag
 export class AuthService {
   private readonly adminDigest: string;
   private readonly lastRecorded = new Map<string, number>();
+  private lastSwept = 0;
 
   constructor(
     private readonly owners: OwnerRepository,
@@ -66,6 +69,12 @@ export class AuthService {
     const key = `${owner}\u0000${name}`;
     const now = Date.now();
     if (now - (this.lastRecorded.get(key) ?? 0) < LAST_USED_RESOLUTION_MS) return;
+    // Entries older than the resolution decide nothing any more: swept once there are many,
+    // at most once per resolution, so the map holds about the tokens used in the last minutes.
+    if (this.lastRecorded.size >= LAST_RECORDED_SWEEP_AT && now - this.lastSwept >= LAST_USED_RESOLUTION_MS) {
+      this.lastSwept = now;
+      for (const [k, at] of this.lastRecorded) if (now - at >= LAST_USED_RESOLUTION_MS) this.lastRecorded.delete(k);
+    }
     this.lastRecorded.set(key, now);
     this.owners.touchToken(owner, name, new Date(now)).catch(this.onUsed);
   }
