@@ -28,6 +28,8 @@ export class ModuleReadService {
    * until a write replaces it, so the filtering and sorting happen once per change.
    */
   private readonly answers = new WeakMap<readonly VersionSummary[], { list?: string[]; latest?: VersionInfo }>();
+  /** `.info` answers per version: a cached version is the same object until a write replaces it. */
+  private readonly infos = new WeakMap<ModuleVersion, VersionInfo>();
 
   constructor(
     private readonly repo: ModuleVersionRepository,
@@ -62,8 +64,11 @@ export class ModuleReadService {
     return found;
   }
 
+  /** The same object for the same version, so callers may keep what they derive from it. */
   info(v: ModuleVersion): VersionInfo {
-    return { Version: v.version, Time: v.createdAt.toISOString() };
+    let info = this.infos.get(v);
+    if (!info) this.infos.set(v, (info = { Version: v.version, Time: v.createdAt.toISOString() }));
+    return info;
   }
 
   goMod(v: ModuleVersion): Buffer {

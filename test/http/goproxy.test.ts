@@ -60,6 +60,21 @@ describe('GOPROXY protocol', () => {
     assert.match(info.Time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
   });
 
+  test('.info and @latest: JSON with a Content-Length matching the body, on GET and HEAD, the same on every read', async () => {
+    for (const p of ['example.com/lib/@v/v1.10.0.info', 'example.com/lib/@latest']) {
+      const first = await fetch(proxy(p));
+      const body = Buffer.from(await first.arrayBuffer());
+      assert.equal(first.headers.get('content-type'), 'application/json; charset=utf-8', p);
+      assert.equal(first.headers.get('content-length'), String(body.length), p);
+      assert.ok(JSON.parse(body.toString('utf8')).Version, p);
+      // Served again (from the cached answer): the same bytes.
+      assert.deepEqual(Buffer.from(await (await fetch(proxy(p))).arrayBuffer()), body, p);
+      const head = await fetch(proxy(p), { method: 'HEAD' });
+      assert.equal(head.headers.get('content-length'), String(body.length), p);
+      assert.equal(head.headers.get('content-type'), 'application/json; charset=utf-8', p);
+    }
+  });
+
   test('.mod: stored bytes, or a synthesized module line when the zip has none', async () => {
     assert.equal(await (await fetch(proxy('example.com/lib/@v/v1.10.0.mod'))).text(), 'module example.com/lib\n\ngo 1.21\n');
     assert.equal(await (await fetch(proxy('example.com/nomod/@v/v1.0.0.mod'))).text(), 'module example.com/nomod\n');

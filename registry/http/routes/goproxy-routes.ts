@@ -11,6 +11,7 @@ import { parseGoproxyRequest } from '../../goproxy/goproxy-request.js';
 import type { AuthService } from '../../service/auth-service.js';
 import type { ModuleReadService } from '../../service/module-read-service.js';
 import { principalOf } from '../credentials.js';
+import { setJsonBody } from '../json-response.js';
 import { stateOf } from '../request-context.js';
 import { immutable, notModified, sendZip } from '../zip-response.js';
 
@@ -33,7 +34,7 @@ export function registerGoproxyRoutes(router: Router, auth: AuthService, reader:
         return;
       case 'latest':
         ctx.set('Cache-Control', 'no-cache');
-        ctx.body = await reader.latest(owner, request.modulePath);
+        setJsonBody(ctx, await reader.latest(owner, request.modulePath));
         return;
       case 'info':
       case 'mod':
@@ -42,7 +43,7 @@ export function registerGoproxyRoutes(router: Router, auth: AuthService, reader:
         if (request.kind === 'zip') return sendZip(ctx, reader, v, visibility);
         ctx.set('Cache-Control', immutable(visibility));
         if (request.kind === 'info') {
-          ctx.body = reader.info(v);
+          setJsonBody(ctx, reader.info(v));
         } else {
           ctx.type = 'text/plain; charset=utf-8';
           ctx.body = reader.goMod(v);

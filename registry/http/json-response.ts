@@ -1,0 +1,19 @@
+/**
+ * JSON answers set as text, serialized once per answer object.
+ *
+ * Given an object, Koa serializes it when it responds, and reading `ctx.length` before
+ * that (the metrics middleware counts served bytes) serializes it a second time. The
+ * GOPROXY answers are immutable objects the read service keeps (`.info` per version,
+ * `@latest` per version list), so their text is kept beside them, for as long as they live.
+ */
+import type { Context } from 'koa';
+
+const serialized = new WeakMap<object, string>();
+
+export function setJsonBody(ctx: Context, value: object): void {
+  let text = serialized.get(value);
+  if (text === undefined) serialized.set(value, (text = JSON.stringify(value)));
+  // The type first: a string body would otherwise be typed text/plain.
+  ctx.type = 'application/json; charset=utf-8';
+  ctx.body = text;
+}
