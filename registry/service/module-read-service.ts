@@ -27,7 +27,7 @@ export class ModuleReadService {
    * `@v/list` and `@latest` answers per version list: a cached list is the same array
    * until a write replaces it, so the filtering and sorting happen once per change.
    */
-  private readonly answers = new WeakMap<readonly VersionSummary[], { list?: string[]; latest?: VersionInfo }>();
+  private readonly answers = new WeakMap<readonly VersionSummary[], { list?: string; latest?: VersionInfo }>();
   /** `.info` answers per version: a cached version is the same object until a write replaces it. */
   private readonly infos = new WeakMap<ModuleVersion, VersionInfo>();
 
@@ -36,10 +36,11 @@ export class ModuleReadService {
     private readonly blobs: BlobStore,
   ) {}
 
-  async list(owner: string, modulePath: string): Promise<string[]> {
+  /** The `@v/list` answer: one listed version per line. */
+  async list(owner: string, modulePath: string): Promise<string> {
     const versions = await this.repo.listVersions(owner, modulePath);
     if (versions.length === 0) throw notFound(`module ${modulePath} not found`);
-    return (this.answersFor(versions).list ??= listedVersions(versions.map((v) => v.version)));
+    return (this.answersFor(versions).list ??= listedVersions(versions.map((v) => v.version)).map((v) => v + '\n').join(''));
   }
 
   async latest(owner: string, modulePath: string): Promise<VersionInfo> {

@@ -30,7 +30,7 @@ export function registerGoproxyRoutes(router: Router, auth: AuthService, reader:
       case 'list':
         ctx.set('Cache-Control', 'no-cache');
         ctx.type = 'text/plain; charset=utf-8';
-        ctx.body = (await reader.list(owner, request.modulePath)).map((v) => v + '\n').join('');
+        ctx.body = await reader.list(owner, request.modulePath);
         return;
       case 'latest':
         ctx.set('Cache-Control', 'no-cache');
