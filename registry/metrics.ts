@@ -23,6 +23,10 @@ export class RegistryMetrics {
   readonly servedBytes: client.Counter;
   readonly downloads: client.Counter<'kind'>;
   readonly authFailures: client.Counter;
+  readonly sweeps: client.Counter<'result'>;
+  readonly swept: client.Counter<'kind'>;
+  readonly sweptBytes: client.Counter<'kind'>;
+  readonly changeListener: client.Gauge;
 
   constructor(sources: MetricSources = {}) {
     const registers = [this.registry];
@@ -39,6 +43,14 @@ export class RegistryMetrics {
     this.servedBytes = new client.Counter({ name: 'goregistry_served_bytes_total', help: 'Bytes served by the GOPROXY endpoints', registers });
     this.downloads = new client.Counter({ name: 'goregistry_downloads_total', help: 'GOPROXY requests answered, by kind', labelNames: ['kind'], registers });
     this.authFailures = new client.Counter({ name: 'goregistry_auth_failures_total', help: 'Requests answered 401', registers });
+    this.sweeps = new client.Counter({ name: 'goregistry_sweeps_total', help: 'Sweeps of unreferenced blobs and stale temp files, by result', labelNames: ['result'], registers });
+    this.swept = new client.Counter({ name: 'goregistry_swept_files_total', help: 'Files the sweeper removed: unreferenced blobs (blob) and stale uploads (temp)', labelNames: ['kind'], registers });
+    this.sweptBytes = new client.Counter({ name: 'goregistry_swept_bytes_total', help: 'Bytes the sweeper freed, by kind', labelNames: ['kind'], registers });
+    this.changeListener = new client.Gauge({
+      name: 'goregistry_change_listener_up',
+      help: '1 while change notifications are received (the read cache is on), 0 while they are not (every read goes to the database)',
+      registers,
+    });
     new client.Gauge({
       name: 'goregistry_db_pool_connections',
       help: 'PostgreSQL pool connections by state (absent for the embedded database)',
@@ -80,5 +92,6 @@ export class RegistryMetrics {
 
 const UPLOAD_RESULTS: Record<number, string> = {
   201: 'published', 400: 'invalid', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'too_large',
+  503: 'unavailable', 507: 'no_space',
 };
 export const uploadResult = (status: number) => UPLOAD_RESULTS[status] ?? (status >= 500 ? 'error' : 'other');

@@ -4,6 +4,8 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { FsBlobStore } from './blob/fs-blob-store.js';
 import { resolveAdminToken } from './config/admin-token.js';
 import type { Config } from './config/config.js';
@@ -14,7 +16,7 @@ import { RegistryMetrics } from './metrics.js';
 import { createTlsServer } from './http/tls-server.js';
 import type { Logger } from './logger.js';
 import { migrate } from './repository/migrate.js';
-import { SqlModuleVersionRepository } from './repository/module-version-repository.js';
+import { SqlModuleVersionRepository, type ModuleVersionRepository } from './repository/module-version-repository.js';
 import { PgDatabase } from './repository/pg-database.js';
 import { PgliteDatabase } from './repository/pglite-database.js';
 import type { SqlDatabase } from './repository/sql-database.js';
@@ -22,14 +24,13 @@ import { SqlOwnerRepository, type OwnerRepository } from './repository/owner-rep
 import { CachedModuleVersionRepository, CachedOwnerRepository } from './repository/cached-repositories.js';
 import { listenForChanges, type ChangeListener } from './repository/change-listener.js';
 import { ReadCache } from './repository/read-cache.js';
-import type { ModuleVersionRepository } from './repository/module-version-repository.js';
 import { AuthService } from './service/auth-service.js';
+import { BlobCollector } from './service/blob-collector.js';
+import { BlobSweeper, scheduleSweeps, type SweepSchedule } from './service/blob-sweeper.js';
 import { DeleteService } from './service/delete-service.js';
 import { OwnerService } from './service/owner-service.js';
 import { ModuleReadService } from './service/module-read-service.js';
 import { PublishService } from './service/publish-service.js';
-import path from 'node:path';
-import { mkdir } from 'node:fs/promises';
 
 export interface RunningRegistry {
   port: number;
@@ -40,7 +41,12 @@ export interface RunningRegistry {
 }
 
 export async function openDatabase(config: Config): Promise<SqlDatabase> {
-  if (config.databaseUrl) return new PgDatabase(config.databaseUrl);
+  if (config.databaseUrl) {
+    return new PgDatabase(config.databaseUrl, {
+      connectTimeoutMs: config.databaseConnectTimeoutMs,
+      queryTimeoutMs: config.databaseQueryTimeoutMs,
+    });
+  }
   const dir = path.join(config.dataDir, 'pglite');
   await mkdir(dir, { recursive: true });
   return PgliteDatabase.open(dir);
@@ -62,42 +68,34 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
   const db = await openDatabase(config);
   if (!options.worker) logger.info({ database: db.kind, applied: await migrate(db) }, 'database ready');
   const blobs = await FsBlobStore.open(config.storageDir, { contentCacheBytes: config.zipCacheBytes });
-  const { repo, ownerRepo, changes } = await readPath(config, db, logger);
   const metrics = new RegistryMetrics({ poolStats: () => db.poolStats?.(), zipCache: () => blobs.contentCacheStats() });
+  const { repo, ownerRepo, changes } = await readPath(config, db, logger, metrics);
   const link = options.worker ? joinCluster(metrics.registry) : undefined;
+  const collector = new BlobCollector(repo, blobs);
+  const cleanupFailed = (err: unknown) => logger.warn({ err }, 'files of a delete are left for the sweeper');
   const app = createApp({
     logger,
     metrics,
     exposition: config.metricsPort !== undefined ? undefined : (link?.exposition ?? metrics.registry),
     auth: new AuthService(ownerRepo, admin.value, (err) => logger.warn({ err }, 'could not record token use')),
-    owners: new OwnerService(ownerRepo, blobs),
+    owners: new OwnerService(ownerRepo, collector, cleanupFailed),
     publisher: new PublishService(repo, blobs, config.maxUploadBytes),
     reader: new ModuleReadService(repo, blobs),
-    deleter: new DeleteService(repo, blobs),
+    deleter: new DeleteService(repo, collector, cleanupFailed),
     readiness: {
       database: async () => void (await db.query('SELECT 1')),
       blobStore: () => blobs.checkWritable(),
     },
   });
-  const server = config.tls ? createTlsServer(config.tls, app.callback(), logger) : http.createServer(app.callback());
-  // Uploads of hundreds of MiB over slow links must not be cut by the default 5 min request timeout.
-  server.requestTimeout = 0;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
-  });
+  const sweeps = startSweeps(config, new BlobSweeper(repo, blobs, collector, config.sweepGraceMs), logger, metrics);
+  const server = await listen(config, app.callback(), logger);
   const metricsServer = config.metricsPort === undefined || link ? undefined : await listenMetrics(metrics.registry, config.metricsPort, config.host);
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const scheme = config.tls ? 'https' : 'http';
-  const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `${config.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const metricsPort = metricsServer && (metricsServer.address() as AddressInfo).port;
-  if (link) {
-    logger.info({ port, url }, 'worker listening');
-    link.listening(port, url);
-  } else {
-    logger.info({ port, url, metricsPort }, 'listening');
-  }
+  if (link) link.listening(port, url);
+  logger.info({ port, url, metricsPort }, link ? 'worker listening' : 'listening');
   return {
     port,
     url,
@@ -108,11 +106,36 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
         server.closeIdleConnections();
       });
       metricsServer?.close();
+      await sweeps.stop();
       await changes?.close();
       await db.close();
       await blobs.close();
     },
   };
+}
+
+async function listen(config: Config, handler: http.RequestListener, logger: Logger): Promise<http.Server> {
+  const server = config.tls ? createTlsServer(config.tls, handler, logger) : http.createServer(handler);
+  // Uploads of hundreds of MiB over slow links must not be cut by the default 5 min request timeout.
+  server.requestTimeout = 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  return server;
+}
+
+function startSweeps(config: Config, sweeper: BlobSweeper, logger: Logger, metrics: RegistryMetrics): SweepSchedule {
+  return scheduleSweeps(sweeper, config.sweepIntervalMs, (result, err) => {
+    metrics.sweeps.inc({ result: err ? 'error' : 'ok' });
+    if (err) return logger.warn({ err }, 'sweep failed; tried again at the next interval');
+    if (!result) return;
+    metrics.swept.inc({ kind: 'blob' }, result.blobs);
+    metrics.swept.inc({ kind: 'temp' }, result.temps);
+    metrics.sweptBytes.inc({ kind: 'blob' }, result.blobBytes);
+    metrics.sweptBytes.inc({ kind: 'temp' }, result.tempBytes);
+    if (result.blobs + result.temps > 0) logger.info(result, 'swept unreferenced blobs and stale temp files');
+  });
 }
 
 /**
@@ -124,14 +147,26 @@ async function readPath(
   config: Config,
   db: SqlDatabase,
   logger: Logger,
+  metrics: RegistryMetrics,
 ): Promise<{ repo: ModuleVersionRepository; ownerRepo: OwnerRepository; changes?: ChangeListener }> {
   const repo = new SqlModuleVersionRepository(db);
   const ownerRepo = new SqlOwnerRepository(db);
   if (config.readCacheBytes === 0) return { repo, ownerRepo };
-  const cache = new ReadCache({ maxBytes: config.readCacheBytes, enabled: !config.databaseUrl });
+  const cache = new ReadCache({
+    maxBytes: config.readCacheBytes,
+    enabled: !config.databaseUrl,
+    loadDirectory: async () => ({ owners: await ownerRepo.listOwners(), tokens: await ownerRepo.listTokenRecords() }),
+  });
   let changes: ChangeListener | undefined;
   if (config.databaseUrl) {
-    changes = listenForChanges(config.databaseUrl, cache, (err) => logger.warn({ err }, 'change notifications lost: read cache off until they are back'));
+    changes = listenForChanges(config.databaseUrl, cache, {
+      heartbeatMs: config.changesHeartbeatMs,
+      onError: (err) => logger.warn({ err }, 'change notifications lost: read cache off until they are back'),
+      onState: (listening) => {
+        metrics.changeListener.set(listening ? 1 : 0);
+        if (listening) logger.info('change notifications received: read cache on');
+      },
+    });
     await changes.start();
   }
   return { repo: new CachedModuleVersionRepository(repo, cache), ownerRepo: new CachedOwnerRepository(ownerRepo, cache), changes };

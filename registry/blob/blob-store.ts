@@ -15,8 +15,21 @@ export interface BlobReader {
   close(): Promise<void>;
 }
 
+/** A stored blob as the sweeper sees it. */
+export interface StoredBlob {
+  key: string;
+  size: number;
+  /** When it was written: the sweeper leaves blobs younger than its grace period alone. */
+  modifiedAt: Date;
+}
+
 export interface BlobStore {
-  /** Moves a finished temp file (from tempPath) into the store under key. */
+  /**
+   * The slow part of storing a finished temp file (making its bytes durable), done
+   * before any lock is taken so that `put` under the lock is quick.
+   */
+  prepare(tempFile: string): Promise<void>;
+  /** Moves a prepared temp file (from tempPath) into the store under key, durably. */
   put(key: string, tempFile: string): Promise<{ created: boolean }>;
   /** The blob opened for positioned reads; NotFound when absent. The caller closes it. */
   openReader(key: string): Promise<BlobReader>;
@@ -29,9 +42,11 @@ export interface BlobStore {
   /** Size in bytes, or undefined when absent. */
   stat(key: string): Promise<number | undefined>;
   delete(key: string): Promise<void>;
-  list(): AsyncIterable<string>;
+  list(): AsyncIterable<StoredBlob>;
   /** A fresh path for an upload in progress, on the same file system as the blobs. */
   tempPath(): string;
+  /** Removes temp files last written before `before` (uploads a crash or a lost client left behind). */
+  removeTempsOlderThan(before: Date): Promise<{ count: number; bytes: number }>;
   /** Readiness: the store can be written. */
   checkWritable(): Promise<void>;
   /** Lets go of what the store keeps open or in memory (on shutdown). */

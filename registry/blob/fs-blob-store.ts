@@ -10,13 +10,12 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { notFound } from '../domain/domain-error.js';
-import type { BlobReader, BlobStore, ByteRange } from './blob-store.js';
+import { isOutOfSpace, notFound, outOfSpace } from '../domain/domain-error.js';
+import type { BlobReader, BlobStore, ByteRange, StoredBlob } from './blob-store.js';
 import { ContentCache, type ContentCacheStats } from './content-cache.js';
 import { OpenFiles, type HeldFile } from './open-files.js';
 
 const KEY = /^[0-9a-f]{64}$/;
-const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
 /** Descriptors kept open: above a typical build's module graph, far below a container's limit. */
 const OPEN_FILES_MAX = 128;
 
@@ -41,7 +40,6 @@ export class FsBlobStore implements BlobStore {
     const store = new FsBlobStore(root, options);
     await mkdir(store.blobDir, { recursive: true });
     await mkdir(store.tmpDir, { recursive: true });
-    await store.removeStaleTemps();
     return store;
   }
 
@@ -50,16 +48,29 @@ export class FsBlobStore implements BlobStore {
     return path.join(this.blobDir, key.slice(0, 2), key);
   }
 
+  async prepare(tempFile: string): Promise<void> {
+    await fsyncFile(tempFile).catch(storageError);
+  }
+
+  /**
+   * The rename is atomic: a reader sees no blob or the whole one. Durable once the folder
+   * holding the new name is synced, and, for a new shard folder, the folder holding that.
+   */
   async put(key: string, tempFile: string): Promise<{ created: boolean }> {
     const target = this.pathOf(key);
     if ((await this.stat(key)) !== undefined) {
       await rm(tempFile, { force: true });
       return { created: false };
     }
-    await fsyncFile(tempFile);
-    await mkdir(path.dirname(target), { recursive: true });
-    await rename(tempFile, target);
-    await fsyncFile(path.dirname(target));
+    const shard = path.dirname(target);
+    try {
+      const created = await mkdir(shard, { recursive: true });
+      if (created !== undefined) await fsyncFile(this.blobDir);
+      await rename(tempFile, target);
+      await fsyncFile(shard);
+    } catch (err) {
+      storageError(err);
+    }
     return { created: true };
   }
 
@@ -113,10 +124,13 @@ export class FsBlobStore implements BlobStore {
     });
   }
 
-  async *list(): AsyncIterable<string> {
+  async *list(): AsyncIterable<StoredBlob> {
     for (const shard of await readdir(this.blobDir)) {
-      for (const name of await readdir(path.join(this.blobDir, shard))) {
-        if (KEY.test(name)) yield name;
+      const names = await readdir(path.join(this.blobDir, shard)).catch(() => []);
+      for (const name of names) {
+        if (!KEY.test(name)) continue;
+        const info = await stat(path.join(this.blobDir, shard, name)).catch(() => undefined);
+        if (info) yield { key: name, size: info.size, modifiedAt: info.mtime };
       }
     }
   }
@@ -141,15 +155,24 @@ export class FsBlobStore implements BlobStore {
     await unlink(probe);
   }
 
-  /** Uploads interrupted by a crash leave temp files; a day is far beyond any upload. */
-  private async removeStaleTemps(): Promise<void> {
-    const now = Date.now();
+  async removeTempsOlderThan(before: Date): Promise<{ count: number; bytes: number }> {
+    let count = 0;
+    let bytes = 0;
     for (const name of await readdir(this.tmpDir)) {
       const file = path.join(this.tmpDir, name);
       const info = await stat(file).catch(() => undefined);
-      if (info && now - info.mtimeMs > STALE_TEMP_MS) await rm(file, { force: true });
+      if (!info || info.mtimeMs >= before.getTime()) continue;
+      await rm(file, { force: true });
+      count++;
+      bytes += info.size;
     }
+    return { count, bytes };
   }
+}
+
+/** A full disk (or quota) is the client's 507, with a message; other errors stay as they are. */
+function storageError(err: unknown): never {
+  throw isOutOfSpace(err) ? outOfSpace() : err;
 }
 
 const notFoundIfMissing = (key: string) => (err: NodeJS.ErrnoException) => {

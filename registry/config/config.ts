@@ -21,6 +21,11 @@ const schema = z.object({
   READ_CACHE_MB: z.coerce.number().min(0).default(64),
   ZIP_CACHE_MB: z.coerce.number().min(0).default(64),
   WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(256)]).default(1),
+  DATABASE_CONNECT_TIMEOUT_SECONDS: z.coerce.number().positive().default(5),
+  DATABASE_QUERY_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
+  CHANGES_HEARTBEAT_SECONDS: z.coerce.number().positive().default(10),
+  SWEEP_INTERVAL_SECONDS: z.coerce.number().min(0).default(3600),
+  SWEEP_GRACE_SECONDS: z.coerce.number().min(0).default(3600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -43,6 +48,15 @@ export interface Config {
   zipCacheBytes: number;
   /** Processes serving requests (node:cluster), or `auto`: one per CPU the container may use. PostgreSQL only. */
   workers: number | 'auto';
+  /** Deadlines of PostgreSQL connections and queries: past them a request is a 503, not a hang. */
+  databaseConnectTimeoutMs: number;
+  databaseQueryTimeoutMs: number;
+  /** How often the change-notification connection proves it is alive; a missed answer turns the read cache off. */
+  changesHeartbeatMs: number;
+  /** The sweeper of unreferenced blobs and stale temp files: runs at start and then this often (0: at start only). */
+  sweepIntervalMs: number;
+  /** Blobs and temp files younger than this are never swept (uploads in flight on any replica). */
+  sweepGraceMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -79,5 +93,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     readCacheBytes: Math.floor(c.READ_CACHE_MB * MiB),
     zipCacheBytes: Math.floor(c.ZIP_CACHE_MB * MiB),
     workers: c.WORKERS,
+    databaseConnectTimeoutMs: c.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000,
+    databaseQueryTimeoutMs: c.DATABASE_QUERY_TIMEOUT_SECONDS * 1000,
+    changesHeartbeatMs: c.CHANGES_HEARTBEAT_SECONDS * 1000,
+    sweepIntervalMs: c.SWEEP_INTERVAL_SECONDS * 1000,
+    sweepGraceMs: c.SWEEP_GRACE_SECONDS * 1000,
   };
 }

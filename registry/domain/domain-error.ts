@@ -8,7 +8,11 @@ export type DomainErrorKind =
   | 'Conflict'
   | 'Unauthorized'
   | 'Forbidden'
-  | 'TooLarge';
+  | 'TooLarge'
+  /** A dependency (the database) is down for now: the client should retry. */
+  | 'Unavailable'
+  /** The blob store has no space left for this upload. */
+  | 'InsufficientStorage';
 
 export class DomainError extends Error {
   constructor(
@@ -24,3 +28,9 @@ export const invalid = (message: string) => new DomainError('Invalid', message);
 export const notFound = (message: string) => new DomainError('NotFound', message);
 export const conflict = (message: string) => new DomainError('Conflict', message);
 export const tooLarge = (message: string) => new DomainError('TooLarge', message);
+export const unavailable = (message: string) => new DomainError('Unavailable', message);
+export const insufficientStorage = (message: string) => new DomainError('InsufficientStorage', message);
+
+/** A full disk or an exhausted quota, as the file system reports it. */
+export const isOutOfSpace = (err: unknown) => ['ENOSPC', 'EDQUOT'].includes((err as { code?: string } | undefined)?.code ?? '');
+export const outOfSpace = () => insufficientStorage('the registry has no storage space left for this upload; nothing was stored');

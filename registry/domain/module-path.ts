@@ -150,22 +150,41 @@ export function checkPathMajor(v: string, pathMajor: string): string | undefined
 }
 
 /**
- * zip.checkZip's opening checks: module.Check plus canonical form. Returns the
- * problem in x/mod's words or undefined.
+ * The registry's own bounds, which Go does not have: the (owner, module, version) key must
+ * fit a PostgreSQL index row (about 2.7 kB) and a change notification (8 kB). Real module
+ * paths are far shorter; a version this long is a version nobody types.
+ */
+export const MAX_MODULE_PATH_LENGTH = 1024;
+export const MAX_VERSION_LENGTH = 512;
+
+/**
+ * zip.checkZip's opening checks: module.Check plus canonical form, and the registry's
+ * length bounds. Returns the problem in x/mod's words or undefined.
  */
 export function checkModuleVersion(path: string, version: string): string | undefined {
-  const cv = canonicalModuleVersion(version);
-  if (cv === '') {
-    return `version "${version}" is not a semantic version (want a canonical version such as v1.2.3)`;
+  if (path.length > MAX_MODULE_PATH_LENGTH) {
+    return `module path is ${path.length} characters long; this registry stores paths of up to ${MAX_MODULE_PATH_LENGTH}`;
   }
-  if (cv !== version) {
-    return `version "${version}" is not canonical (should be "${cv}")`;
-  }
+  const versionProblem = checkVersionString(version);
+  if (versionProblem) return versionProblem;
   const pathProblem = checkModulePath(path);
   if (pathProblem) return pathProblem;
   const { pathMajor } = splitPathVersion(path);
   const majorProblem = checkPathMajor(version, pathMajor) ?? checkIncompatible(version, pathMajor);
   return majorProblem && `${path}: ${majorProblem}`;
+}
+
+/** A canonical module version (semver, "+incompatible" the only build) the registry can store. */
+export function checkVersionString(version: string): string | undefined {
+  if (version.length > MAX_VERSION_LENGTH) {
+    return `version is ${version.length} characters long; this registry stores versions of up to ${MAX_VERSION_LENGTH}`;
+  }
+  const cv = canonicalModuleVersion(version);
+  if (cv === '') {
+    return `version ${JSON.stringify(version)} is not a semantic version (want a canonical version such as v1.2.3)`;
+  }
+  if (cv !== version) return `version ${JSON.stringify(version)} is not canonical (should be "${cv}")`;
+  return undefined;
 }
 
 /** cmd/go's extra rules for +incompatible: only for v2+ of a path without a major suffix. */

@@ -9,10 +9,25 @@ import { invalid } from '../domain/domain-error.js';
 
 export const TOKEN_NAME = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
 
+/** Printable text that PostgreSQL stores as given: no control characters (NUL among them), well-formed UTF-16. */
+const PRINTABLE = /^[^\p{Cc}\p{Cs}]*$/u;
+export const MANAGED_BY = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(PRINTABLE, 'must be printable text without control characters')
+  .describe('Opaque id of the controller that manages this owner (a custom resource UID)');
+
+/** A managedBy id in a URL (the release route), checked as the body field is. */
+export function checkManagedBy(id: string): string | undefined {
+  const parsed = MANAGED_BY.safeParse(id);
+  return parsed.success ? undefined : `invalid managedBy id: ${parsed.error.issues[0]?.message ?? 'malformed'}`;
+}
+
 export const OwnerPutBody = z
   .object({
     visibility: z.enum(VISIBILITIES).describe('public: anyone reads; limited: any valid token reads; private: only read tokens of this owner'),
-    managedBy: z.string().min(1).max(256).optional().describe('Opaque id of the controller that manages this owner (a custom resource UID)'),
+    managedBy: MANAGED_BY.optional(),
   })
   .strict();
 

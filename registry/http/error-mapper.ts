@@ -14,7 +14,15 @@ const STATUS: Record<DomainErrorKind, number> = {
   NotFound: 404,
   Conflict: 409,
   TooLarge: 413,
+  Unavailable: 503,
+  InsufficientStorage: 507,
 };
+
+/** Seconds a client should wait before retrying a 503: a database restart takes a few. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** Answers that may come before an upload's body was read: don't keep reading it. */
+const CLOSES = new Set<DomainErrorKind>(['TooLarge', 'Unauthorized', 'Unavailable', 'InsufficientStorage']);
 
 export const BASIC_CHALLENGE = 'Basic realm="go-registry", charset="UTF-8"';
 
@@ -27,8 +35,8 @@ export async function errorMapper(ctx: Context, next: Next): Promise<void> {
       ctx.type = 'text/plain; charset=utf-8';
       ctx.body = err.message + '\n';
       if (err.kind === 'Unauthorized') ctx.set('WWW-Authenticate', BASIC_CHALLENGE);
-      // An upload refused before its body was read: don't keep reading it.
-      if (err.kind === 'TooLarge' || err.kind === 'Unauthorized') ctx.set('Connection', 'close');
+      if (err.kind === 'Unavailable') ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
+      if (CLOSES.has(err.kind)) ctx.set('Connection', 'close');
       return;
     }
     const status = (err as { status?: number; expose?: boolean }).status;

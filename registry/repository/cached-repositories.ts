@@ -31,6 +31,10 @@ export class CachedModuleVersionRepository implements ModuleVersionRepository {
     return this.cache.versionList(owner, modulePath, () => this.inner.listVersions(owner, modulePath));
   }
 
+  findReferencedBlobs(blobSha256s: readonly string[]) {
+    return this.inner.findReferencedBlobs(blobSha256s);
+  }
+
   transaction<T>(fn: (tx: ModuleVersionTx) => Promise<T>): Promise<T> {
     return recording(this.cache, (record) =>
       this.inner.transaction((tx) =>
@@ -69,6 +73,10 @@ export class CachedOwnerRepository implements OwnerRepository {
     return this.inner.listTokens(owner);
   }
 
+  listTokenRecords() {
+    return this.inner.listTokenRecords();
+  }
+
   findToken(owner: string, name: string) {
     return this.inner.findToken(owner, name);
   }
@@ -102,8 +110,6 @@ export class CachedOwnerRepository implements OwnerRepository {
             record({ table: 'tokens', owner: name });
             return tx.removeOwner(name);
           },
-          lockBlob: (sha) => tx.lockBlob(sha),
-          countBlobReferences: (sha) => tx.countBlobReferences(sha),
         });
       }),
     );

@@ -4,17 +4,31 @@
  * triggers of migration 0003) and drops the entries each change names. The cache is
  * on only while that connection listens: when it is lost, changes could be missed,
  * so the cache is emptied and bypassed until a new connection listens again.
+ *
+ * A connection can die silently (a NAT or firewall forgets it, a node vanishes): TCP
+ * would notice after hours. So the connection proves itself every heartbeat with a
+ * round trip; one not answered within a heartbeat counts as lost.
  */
 import pg from 'pg';
 import type { Change, ReadCache } from './read-cache.js';
 
 export const CHANGES_CHANNEL = 'go_registry_changes';
 const TABLES = new Set(['owners', 'tokens', 'module_versions']);
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 30_000;
 
 export interface ChangeListener {
   /** Resolves once listening, or after the first failed attempt (retries continue). */
   start(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface ChangeListenerOptions {
+  /** How often the connection must answer a round trip (and how long it may take). */
+  heartbeatMs: number;
+  onError?: (err: unknown) => void;
+  /** Told true when listening (cache on), false when not (cache off). */
+  onState?: (listening: boolean) => void;
 }
 
 /** A notification payload as a Change; anything unexpected drops everything. */
@@ -31,29 +45,34 @@ export function parseChange(payload: string | undefined): Change | 'all' {
   }
 }
 
-export function listenForChanges(
-  connectionString: string,
-  cache: ReadCache,
-  onError: (err: unknown) => void = () => {},
-): ChangeListener {
+export function listenForChanges(connectionString: string, cache: ReadCache, options: ChangeListenerOptions): ChangeListener {
+  const { heartbeatMs, onError = () => {}, onState = () => {} } = options;
   let client: pg.Client | undefined;
   let closed = false;
-  let retryMs = 500;
-  let timer: NodeJS.Timeout | undefined;
+  let retryMs = RETRY_MIN_MS;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
 
   const lost = (c: pg.Client, err?: unknown) => {
     if (client !== c) return;
     client = undefined;
+    clearInterval(heartbeat);
     cache.setEnabled(false);
-    c.end().catch(() => {});
+    onState(false);
+    dispose(c);
     if (err) onError(err);
     if (closed) return;
-    timer = setTimeout(() => void connect(), retryMs);
-    retryMs = Math.min(retryMs * 2, 30_000);
+    retryTimer = setTimeout(() => void connect(), retryMs);
+    retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+  };
+
+  const beat = (c: pg.Client) => {
+    c.query('SELECT 1').catch((err: unknown) => lost(c, err));
   };
 
   const connect = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString, keepAlive: true });
+    // query_timeout bounds the heartbeat's round trip; a dead peer never answers.
+    const c = new pg.Client({ connectionString, keepAlive: true, query_timeout: heartbeatMs, connectionTimeoutMillis: heartbeatMs });
     client = c;
     c.on('error', (err) => lost(c, err));
     c.on('end', () => lost(c));
@@ -69,7 +88,10 @@ export function listenForChanges(
       if (client !== c || closed) return;
       // Whatever changed before this point was not heard: start from empty.
       cache.setEnabled(true);
-      retryMs = 500;
+      onState(true);
+      retryMs = RETRY_MIN_MS;
+      heartbeat = setInterval(() => beat(c), heartbeatMs);
+      heartbeat.unref();
     } catch (err) {
       lost(c, err);
     }
@@ -79,11 +101,18 @@ export function listenForChanges(
     start: connect,
     async close() {
       closed = true;
-      clearTimeout(timer);
+      clearTimeout(retryTimer);
+      clearInterval(heartbeat);
       const c = client;
       client = undefined;
       cache.setEnabled(false);
-      await c?.end().catch(() => {});
+      if (c) await c.end().catch(() => {});
     },
   };
+}
+
+/** Ends a client whose server may never answer again: its socket goes too, not after a TCP timeout. */
+function dispose(c: pg.Client): void {
+  c.end().catch(() => {});
+  (c as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
 }

@@ -4,7 +4,6 @@
  * insert surfaces as Conflict, never a check-then-insert race.
  */
 import { conflict, notFound } from '../domain/domain-error.js';
-import { countBlobReferences, lockBlob } from './blob-references.js';
 import type { ModuleVersion, NewModuleVersion, VersionSummary } from '../domain/module-version.js';
 import { isUniqueViolation, type SqlClient, type SqlDatabase } from './sql-database.js';
 
@@ -13,14 +12,21 @@ export interface ModuleVersionTx {
   saveVersion(v: NewModuleVersion): Promise<void>;
   /** Removes the row; returns its blob key, or undefined when there was none. */
   removeVersion(owner: string, modulePath: string, version: string): Promise<string | undefined>;
-  /** Serialises publish and delete of the same blob across replicas until commit. */
+  /**
+   * Serialises everything that places or removes this blob's file, across replicas and
+   * workers, until commit: publish places the file holding it, and a file is removed only
+   * holding it, after counting no committed reference.
+   */
   lockBlob(blobSha256: string): Promise<void>;
+  /** Committed versions that reference the blob (plus this transaction's own). */
   countBlobReferences(blobSha256: string): Promise<number>;
 }
 
 export interface ModuleVersionRepository {
   findVersion(owner: string, modulePath: string, version: string): Promise<ModuleVersion | undefined>;
   listVersions(owner: string, modulePath: string): Promise<VersionSummary[]>;
+  /** Which of these blobs some version references (a hint for the sweeper, decided again under the lock). */
+  findReferencedBlobs(blobSha256s: readonly string[]): Promise<Set<string>>;
   transaction<T>(fn: (tx: ModuleVersionTx) => Promise<T>): Promise<T>;
 }
 
@@ -67,6 +73,15 @@ export class SqlModuleVersionRepository implements ModuleVersionRepository {
     return rows.map((r) => ({ version: r.version, createdAt: r.created_at }));
   }
 
+  async findReferencedBlobs(blobSha256s: readonly string[]): Promise<Set<string>> {
+    if (blobSha256s.length === 0) return new Set();
+    const rows = await this.db.query<{ blob_sha256: string }>(
+      'SELECT DISTINCT blob_sha256 FROM module_versions WHERE blob_sha256 = ANY($1::text[])',
+      [blobSha256s],
+    );
+    return new Set(rows.map((r) => r.blob_sha256));
+  }
+
   transaction<T>(fn: (tx: ModuleVersionTx) => Promise<T>): Promise<T> {
     return this.db.transaction((client) => fn(new SqlModuleVersionTx(client)));
   }
@@ -99,11 +114,12 @@ class SqlModuleVersionTx implements ModuleVersionTx {
     return rows[0]?.blob_sha256;
   }
 
-  lockBlob(blobSha256: string) {
-    return lockBlob(this.client, blobSha256);
+  async lockBlob(blobSha256: string) {
+    await this.client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [blobSha256]);
   }
 
-  countBlobReferences(blobSha256: string) {
-    return countBlobReferences(this.client, blobSha256);
+  async countBlobReferences(blobSha256: string) {
+    const rows = await this.client.query<{ n: number }>('SELECT count(*)::int AS n FROM module_versions WHERE blob_sha256 = $1', [blobSha256]);
+    return rows[0]?.n ?? 0;
   }
 }

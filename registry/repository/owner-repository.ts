@@ -4,7 +4,6 @@
  */
 import { conflict } from '../domain/domain-error.js';
 import type { Owner, Scope, TokenInfo, Visibility } from '../domain/owner.js';
-import { countBlobReferences, lockBlob } from './blob-references.js';
 import { isUniqueViolation, type SqlClient, type SqlDatabase } from './sql-database.js';
 
 export interface TokenRecord extends TokenInfo {
@@ -15,6 +14,8 @@ export interface OwnerRepository {
   findOwner(name: string): Promise<Owner | undefined>;
   listOwners(): Promise<Owner[]>;
   listTokens(owner?: string): Promise<TokenInfo[]>;
+  /** Every token with its digest (the read cache's directory). */
+  listTokenRecords(): Promise<TokenRecord[]>;
   findTokenByDigest(digest: string): Promise<TokenRecord | undefined>;
   findToken(owner: string, name: string): Promise<TokenRecord | undefined>;
   /** Creates or replaces a token; digest undefined keeps the current secret. */
@@ -31,11 +32,9 @@ export interface OwnerTx {
   insertOwner(name: string, visibility: Visibility, managedBy: string | undefined): Promise<Owner>;
   updateOwner(name: string, visibility: Visibility, managedBy: string | undefined): Promise<Owner>;
   countVersions(owner: string): Promise<number>;
-  /** Deletes every version of the owner; returns their blob keys. */
+  /** Deletes every version of the owner; returns their blob keys (their files are removed after commit). */
   removeVersions(owner: string): Promise<string[]>;
   removeOwner(name: string): Promise<void>;
-  lockBlob(blobSha256: string): Promise<void>;
-  countBlobReferences(blobSha256: string): Promise<number>;
 }
 
 interface OwnerRow {
@@ -95,6 +94,10 @@ export class SqlOwnerRepository implements OwnerRepository {
     return rows.map((r) => stripDigest(toToken(r)));
   }
 
+  async listTokenRecords() {
+    return (await this.db.query<TokenRow>('SELECT * FROM tokens')).map(toToken);
+  }
+
   async findTokenByDigest(digest: string) {
     const rows = await this.db.query<TokenRow>('SELECT * FROM tokens WHERE token_sha256 = $1', [digest]);
     return rows[0] && toToken(rows[0]);
@@ -143,8 +146,6 @@ export class SqlOwnerRepository implements OwnerRepository {
 function ownerTx(client: SqlClient): OwnerTx {
   const one = async (sql: string, params: unknown[]) => toOwner((await client.query<OwnerRow>(sql, params))[0]!);
   return {
-    lockBlob: (sha) => lockBlob(client, sha),
-    countBlobReferences: (sha) => countBlobReferences(client, sha),
     async lockOwner(name) {
       const rows = await client.query<OwnerRow>('SELECT * FROM owners WHERE name = $1 FOR UPDATE', [name]);
       return rows[0] && toOwner(rows[0]);

@@ -1,7 +1,8 @@
 /**
- * Bounded in-memory caches of what the GOPROXY read path asks the database for on
- * every request: owners by name, tokens by digest, module versions and version
- * lists. Entries are dropped when the data changes:
+ * In-memory answers to what the GOPROXY read path asks the database for on every
+ * request: owners by name and tokens by digest (all of them, `owner-directory.ts`),
+ * module versions and version lists (bounded LRU caches). Entries are dropped when
+ * the data changes:
  *
  * - by this process right after its own write commits (so its next answer is fresh),
  * - by every other process through the database's change notifications
@@ -9,12 +10,14 @@
  *   cache is off and every read goes to the database.
  *
  * A load that started before an invalidation is not stored (the generation
- * changed), so a read racing a delete can never put the deleted row back.
- * Not-found answers are never cached.
+ * changed), so a read racing a delete can never put the deleted row back. A missing
+ * version or list is not cached; a missing owner or token is answered by the
+ * directory, which knows them all.
  */
 import { LRUCache } from 'lru-cache';
 import type { ModuleVersion, VersionSummary } from '../domain/module-version.js';
 import type { Owner } from '../domain/owner.js';
+import { OwnerDirectory, type DirectoryRows } from './owner-directory.js';
 import type { TokenRecord } from './owner-repository.js';
 
 /** What changed, as the local write paths and the notification trigger describe it. */
@@ -62,22 +65,22 @@ export interface ReadCacheOptions {
   maxBytes?: number;
   /** false until change notifications are being received (PostgreSQL); true for a single-process database. */
   enabled?: boolean;
+  /** Every owner and token, for the directory; without it owner and token lookups are not cached. */
+  loadDirectory?: () => Promise<DirectoryRows>;
 }
 
 export class ReadCache {
   private on: boolean;
-  private readonly owners: GuardedCache<Owner>;
-  private readonly tokens: GuardedCache<TokenRecord>;
+  private readonly directory: OwnerDirectory | undefined;
   private readonly versions: GuardedCache<ModuleVersion>;
   private readonly lists: GuardedCache<VersionSummary[]>;
 
   constructor(options: ReadCacheOptions = {}) {
     const total = options.maxBytes ?? 64 * MiB;
     this.on = options.enabled ?? true;
-    this.owners = new GuardedCache({ maxBytes: total / 16, size: () => 256 });
-    this.tokens = new GuardedCache({ maxBytes: total / 16, size: () => 512 });
+    this.directory = options.loadDirectory && new OwnerDirectory(options.loadDirectory, { enabled: this.on });
     this.versions = new GuardedCache({ maxBytes: total / 2, size: (v) => 512 + (v.goMod?.length ?? 0) });
-    this.lists = new GuardedCache({ maxBytes: (total * 3) / 8, size: (l) => 128 + l.length * 64 });
+    this.lists = new GuardedCache({ maxBytes: total / 2, size: (l) => 128 + l.length * 64 });
   }
 
   get enabled(): boolean {
@@ -88,14 +91,23 @@ export class ReadCache {
   setEnabled(on: boolean): void {
     this.clear();
     this.on = on;
+    this.directory?.setEnabled(on);
   }
 
-  owner(name: string, load: () => Promise<Owner | undefined>) {
-    return this.owners.get(name, this.on, load);
+  /** The owner, from the directory when it is complete (a miss there is authoritative), else from load. */
+  owner(name: string, load: () => Promise<Owner | undefined>): Promise<Owner | undefined> {
+    const snapshot = this.on ? this.directory?.current() : undefined;
+    return snapshot ? Promise.resolve(snapshot.owners.get(name)) : load();
   }
 
-  token(digest: string, load: () => Promise<TokenRecord | undefined>) {
-    return this.tokens.get(digest, this.on, load);
+  token(digest: string, load: () => Promise<TokenRecord | undefined>): Promise<TokenRecord | undefined> {
+    const snapshot = this.on ? this.directory?.current() : undefined;
+    return snapshot ? Promise.resolve(snapshot.tokens.get(digest)) : load();
+  }
+
+  /** Resolves once a directory rebuild in flight has ended (tests). */
+  directorySettled(): Promise<void> {
+    return this.directory?.settled() ?? Promise.resolve();
   }
 
   version(owner: string, modulePath: string, version: string, load: () => Promise<ModuleVersion | undefined>) {
@@ -114,11 +126,9 @@ export class ReadCache {
   apply(change: Change): void {
     switch (change.table) {
       case 'owners':
-        this.owners.invalidate((k) => k === change.owner);
-        return;
       case 'tokens':
-        // Tokens are cached by digest; changes are rare, so all of them go.
-        this.tokens.invalidate();
+        // Rare (admin changes): the whole directory is rebuilt.
+        this.directory?.invalidate();
         return;
       case 'module_versions': {
         const prefix = change.owner + SEP + (change.modulePath === undefined ? '' : change.modulePath + SEP);
@@ -129,6 +139,7 @@ export class ReadCache {
   }
 
   clear(): void {
-    for (const c of [this.owners, this.tokens, this.versions, this.lists]) c.invalidate();
+    this.directory?.invalidate();
+    for (const c of [this.versions, this.lists]) c.invalidate();
   }
 }

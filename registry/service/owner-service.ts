@@ -2,11 +2,12 @@
  * Admin use cases: owners and their tokens. These are the operator's only way in,
  * so every call is idempotent: the same PUT twice changes nothing the second time.
  */
-import type { BlobStore } from '../blob/blob-store.js';
+import { crashPoint } from '../crash-points.js';
 import { conflict, notFound } from '../domain/domain-error.js';
 import type { Owner, Scope, TokenInfo, Visibility } from '../domain/owner.js';
 import { digestsEqual, generateTokenSecret, tokenDigest } from '../domain/token-secret.js';
 import type { OwnerRepository } from '../repository/owner-repository.js';
+import type { BlobCollector } from './blob-collector.js';
 
 export interface OwnerView extends Owner {
   tokens: Omit<TokenInfo, 'owner'>[];
@@ -22,7 +23,9 @@ export interface TokenPut {
 export class OwnerService {
   constructor(
     private readonly owners: OwnerRepository,
-    private readonly blobs: BlobStore,
+    private readonly collector: BlobCollector,
+    /** Files left after a committed owner delete are the sweeper's; the delete itself succeeded. */
+    private readonly onCleanupError: (err: unknown) => void = () => {},
   ) {}
 
   async list(): Promise<OwnerView[]> {
@@ -67,20 +70,26 @@ export class OwnerService {
     });
   }
 
-  /** Deletes an owner; with modules only when forced, and then its blobs as they become unreferenced. */
+  /**
+   * Deletes an owner; with modules only when forced. Its blob files go after the commit,
+   * those no other owner's versions reference. Two deletes of one owner at once: the
+   * second waits on the owner's row lock, then finds no owner (404).
+   */
   async delete(name: string, force: boolean): Promise<void> {
-    await this.owners.transaction(async (tx) => {
+    const blobs = await this.owners.transaction(async (tx) => {
       if (!(await tx.lockOwner(name))) throw notFound(`owner ${name} not found`);
       const versions = await tx.countVersions(name);
       if (versions > 0 && !force) {
         throw conflict(`owner ${name} has ${versions} module versions: delete them first or use ?force=true`);
       }
-      for (const blob of await tx.removeVersions(name)) {
-        await tx.lockBlob(blob);
-        if ((await tx.countBlobReferences(blob)) === 0) await this.blobs.delete(blob);
-      }
+      const removed = await tx.removeVersions(name);
       await tx.removeOwner(name);
+      crashPoint('owner-delete:rows-removed');
+      return removed;
     });
+    crashPoint('owner-delete:committed');
+    await this.collector.removeUnreferenced(blobs).catch(this.onCleanupError);
+    crashPoint('owner-delete:files-removed');
   }
 
   /**

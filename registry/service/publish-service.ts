@@ -1,7 +1,10 @@
 /**
  * Publishing a module version: receive → validate → store. Nothing of a refused
  * upload remains: the temp file is removed on every path, and the blob is placed
- * only inside the transaction that records the version.
+ * only inside the transaction that records the version, under the blob's lock. The
+ * slow fsync of the upload happens before that transaction, so neither the lock nor a
+ * pool connection is held during it. A crash after placing the blob and before the
+ * commit leaves an unreferenced file, which the sweeper removes.
  */
 import type { IncomingMessage } from 'node:http';
 import { rm } from 'node:fs/promises';
@@ -10,6 +13,7 @@ import type { NewModuleVersion } from '../domain/module-version.js';
 import type { ModuleVersionRepository } from '../repository/module-version-repository.js';
 import { checkModuleZip, MAX_ZIP_FILE } from '../upload/module-zip-check.js';
 import { receiveBody } from '../upload/receive-body.js';
+import { crashPoint } from '../crash-points.js';
 
 export interface PublishResult {
   modulePath: string;
@@ -33,8 +37,10 @@ export class PublishService {
 
   async publish(owner: string, body: IncomingMessage): Promise<PublishResult> {
     const received = await receiveBody(body, this.blobs.tempPath(), this.limit);
+    crashPoint('publish:received');
     try {
       const zip = await checkModuleZip(received.path);
+      crashPoint('publish:validated');
       const record: NewModuleVersion = {
         owner,
         modulePath: zip.modulePath,
@@ -45,11 +51,15 @@ export class PublishService {
         goMod: zip.goMod,
         goModHash: zip.goModHash,
       };
+      await this.blobs.prepare(received.path);
       await this.repo.transaction(async (tx) => {
         await tx.saveVersion(record); // Conflict (409) here, before any blob is placed
+        crashPoint('publish:row-inserted');
         await tx.lockBlob(record.blobSha256);
         await this.blobs.put(record.blobSha256, received.path);
+        crashPoint('publish:blob-placed');
       });
+      crashPoint('publish:committed');
       return { modulePath: zip.modulePath, version: zip.version, zipHash: zip.zipHash, goModHash: zip.goModHash, size: received.size };
     } finally {
       await rm(received.path, { force: true });

@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DomainError, invalid, tooLarge } from '../domain/domain-error.js';
+import { DomainError, invalid, isOutOfSpace, outOfSpace, tooLarge } from '../domain/domain-error.js';
 
 export interface ReceivedFile {
   path: string;
@@ -29,6 +29,7 @@ export async function receiveBody(req: IncomingMessage, dest: string, limit: num
   } catch (err) {
     await rm(dest, { force: true });
     if (err instanceof DomainError) throw err;
+    if (isOutOfSpace(err)) throw outOfSpace();
     throw invalid(`upload interrupted: ${(err as Error).message}`);
   }
 }

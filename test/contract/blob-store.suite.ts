@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { utimes, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { BlobStore } from '../../registry/blob/blob-store.js';
@@ -119,9 +119,13 @@ export function runBlobStoreSuite(name: string, open: () => Promise<BlobStore>):
       const b = sha('b');
       await store.put(a, await stage(store, 'a'));
       await store.put(b, await stage(store, 'b'));
+      const before = Date.now();
       const listed = [];
-      for await (const k of store.list()) listed.push(k);
-      assert.ok(listed.includes(a) && listed.includes(b));
+      for await (const blob of store.list()) listed.push(blob);
+      const listedA = listed.find((l) => l.key === a);
+      assert.ok(listedA && listed.some((l) => l.key === b), 'both listed');
+      assert.equal(listedA.size, 1);
+      assert.ok(Math.abs(listedA.modifiedAt.getTime() - before) < 60_000, 'with the time it was written');
       await store.delete(a);
       assert.equal(await store.stat(a), undefined);
       assert.equal(await store.stat(b), 1);
@@ -131,6 +135,27 @@ export function runBlobStoreSuite(name: string, open: () => Promise<BlobStore>):
       const store = await open();
       await assert.rejects(store.stat('../../etc/passwd'));
       await assert.rejects(store.put('ABC', await stage(store, 'x')));
+    });
+
+    test('prepare then put: the blob is stored once, whole', async () => {
+      const store = await open();
+      const key = sha('prepared');
+      const temp = await stage(store, 'prepared');
+      await store.prepare(temp);
+      assert.deepEqual(await store.put(key, temp), { created: true });
+      assert.equal(await whole(store, key), 'prepared');
+    });
+
+    test('removes temp files last written before a time, and only those', async () => {
+      const store = await open();
+      const old = await stage(store, 'an upload a crash left behind');
+      const fresh = await stage(store, 'an upload in flight');
+      const hourAgo = new Date(Date.now() - 3_600_000);
+      await utimes(old, hourAgo, hourAgo);
+      const removed = await store.removeTempsOlderThan(new Date(Date.now() - 60_000));
+      assert.deepEqual(removed, { count: 1, bytes: 'an upload a crash left behind'.length });
+      assert.equal(existsSync(old), false);
+      assert.equal(existsSync(fresh), true, 'the upload in flight keeps its file');
     });
 
     test('is writable', async () => {

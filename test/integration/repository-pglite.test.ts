@@ -1,5 +1,7 @@
 import { PgliteDatabase } from '../../registry/repository/pglite-database.js';
 import { runModuleVersionRepositorySuite, runOwnerRepositorySuite } from '../contract/module-version-repository.suite.js';
+import { runBlobLifecycleSuite } from '../contract/blob-lifecycle.suite.js';
 
 runModuleVersionRepositorySuite('PGlite (in memory)', () => PgliteDatabase.open());
 runOwnerRepositorySuite('PGlite (in memory)', () => PgliteDatabase.open());
+runBlobLifecycleSuite('PGlite (in memory)', () => PgliteDatabase.open());

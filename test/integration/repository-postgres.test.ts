@@ -1,6 +1,7 @@
 import { after, before } from 'node:test';
 import { PgDatabase } from '../../registry/repository/pg-database.js';
 import { runModuleVersionRepositorySuite, runOwnerRepositorySuite } from '../contract/module-version-repository.suite.js';
+import { runBlobLifecycleSuite } from '../contract/blob-lifecycle.suite.js';
 import { startPostgres, type PostgresCluster } from '../support/postgres-cluster.js';
 
 let cluster: PostgresCluster;
@@ -13,3 +14,4 @@ after(() => cluster?.stop());
 // Each test gets its own database on the one throwaway cluster.
 runModuleVersionRepositorySuite('PostgreSQL 15', async () => new PgDatabase(await cluster.createDatabase(`t${n++}`)));
 runOwnerRepositorySuite('PostgreSQL 15', async () => new PgDatabase(await cluster.createDatabase(`o${n++}`)));
+runBlobLifecycleSuite('PostgreSQL 15', async () => new PgDatabase(await cluster.createDatabase(`l${n++}`)));

@@ -8,7 +8,7 @@ import { invalid } from '../../domain/domain-error.js';
 import { checkOwnerName } from '../../domain/owner-name.js';
 import type { AuthService } from '../../service/auth-service.js';
 import type { OwnerService } from '../../service/owner-service.js';
-import { OwnerPutBody, parseBody, TOKEN_NAME, TokenPutBody } from '../admin-schemas.js';
+import { checkManagedBy, OwnerPutBody, parseBody, TOKEN_NAME, TokenPutBody } from '../admin-schemas.js';
 import { principalOf } from '../credentials.js';
 import { readJson } from '../json-body.js';
 import { adminOpenApi } from '../admin-openapi.js';
@@ -52,7 +52,10 @@ export function registerAdminRoutes(router: Router, auth: AuthService, owners: O
     ctx.status = 204;
   });
   router.delete('/api/admin/owners/:owner/managed-by/:id', admin, async (ctx: Context) => {
-    await owners.release(ownerParam(ctx), String(ctx.params.id));
+    const id = String(ctx.params.id);
+    const problem = checkManagedBy(id);
+    if (problem) throw invalid(problem);
+    await owners.release(ownerParam(ctx), id);
     ctx.status = 204;
   });
   router.put('/api/admin/owners/:owner/tokens/:name', admin, async (ctx: Context) => {

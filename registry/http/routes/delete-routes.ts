@@ -5,8 +5,8 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { unescapeModulePath, unescapeVersion } from '../../domain/case-encoding.js';
-import { notFound } from '../../domain/domain-error.js';
-import { checkModulePath } from '../../domain/module-path.js';
+import { invalid, notFound } from '../../domain/domain-error.js';
+import { checkModulePath, checkVersionString } from '../../domain/module-path.js';
 import { checkOwnerName } from '../../domain/owner-name.js';
 import type { AuthService } from '../../service/auth-service.js';
 import type { DeleteService } from '../../service/delete-service.js';
@@ -28,6 +28,9 @@ export function registerDeleteRoutes(router: Router, auth: AuthService, deleter:
     if (!owner || checkOwnerName(owner)) throw notFound('not found');
     await auth.writableOwner(principalOf(ctx), owner);
     if (!modulePath || !version) throw notFound('not found');
+    // Only a version string that could have been published reaches the database (no NUL, no shorthand).
+    const problem = checkVersionString(version);
+    if (problem) throw invalid(problem);
     await deleter.deleteVersion(owner, modulePath, version);
     ctx.status = 204;
   };

@@ -40,6 +40,34 @@ describe('Go semver (x/mod/semver tests)', () => {
       assert.ok(compareVersions(ordered[i]!, ordered[i + 1]!) < 0, `${ordered[i]} < ${ordered[i + 1]}`);
     }
   });
+  test('numbers of any length compare as Go compares them (not as JS numbers)', () => {
+    const ordered = [
+      'v1.9007199254740992.0', // 2^53: beyond it, JS numbers stop telling neighbours apart
+      'v1.9007199254740993.0',
+      'v1.99999999999999999999.0',
+      'v1.100000000000000000000.0',
+      'v10000000000000000000000000000000000000.0.0-rc.9999999999999999999999',
+      'v10000000000000000000000000000000000000.0.0-rc.10000000000000000000000',
+      'v10000000000000000000000000000000000000.0.0',
+    ];
+    for (let i = 0; i + 1 < ordered.length; i++) {
+      assert.ok(compareVersions(ordered[i]!, ordered[i + 1]!) < 0, `${ordered[i]} < ${ordered[i + 1]}`);
+      assert.ok(compareVersions(ordered[i + 1]!, ordered[i]!) > 0, `${ordered[i + 1]} > ${ordered[i]}`);
+    }
+    const long = `v1.0.0-${'a'.repeat(300)}`;
+    assert.equal(canonical(long), long);
+    assert.ok(compareVersions(long, 'v1.0.0') < 0);
+    assert.equal(latestVersion(['v1.99999999999999999999.0', 'v1.2.0', long]), 'v1.99999999999999999999.0');
+    assert.deepEqual(listedVersions(['v1.99999999999999999999.0', 'v1.9.0']), ['v1.9.0', 'v1.99999999999999999999.0']);
+  });
+  test('pre-release identifiers: numeric < alphanumeric, fewer < more, build ignored', () => {
+    assert.ok(compareVersions('v1.0.0-1', 'v1.0.0-a') < 0);
+    assert.ok(compareVersions('v1.0.0-a', 'v1.0.0-a.0') < 0);
+    assert.ok(compareVersions('v1.0.0-a.b', 'v1.0.0-a.b.c') < 0);
+    assert.ok(compareVersions('v1.0.0-A', 'v1.0.0-a') < 0, 'ASCII order, as Go');
+    assert.equal(compareVersions('v2.0.0+incompatible', 'v2.0.0+incompatible'), 0);
+    assert.ok(compareVersions('v2.0.0', 'v2.0.0+incompatible') < 0, 'ties on precedence are ordered by the string');
+  });
 });
 
 describe('pseudo-versions and version queries', () => {

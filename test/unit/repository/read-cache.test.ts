@@ -1,9 +1,10 @@
-/** The read cache: hits, bounds, invalidation by change, and loads racing an invalidation. */
+/** The read cache: the owner directory, version hits, bounds, invalidation by change, and loads racing an invalidation. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ModuleVersion } from '../../../registry/domain/module-version.js';
 import type { Owner } from '../../../registry/domain/owner.js';
 import { parseChange } from '../../../registry/repository/change-listener.js';
+import type { TokenRecord } from '../../../registry/repository/owner-repository.js';
 import { ReadCache } from '../../../registry/repository/read-cache.js';
 
 const owner = (name: string, visibility: Owner['visibility'] = 'public'): Owner => ({
@@ -19,27 +20,120 @@ function loader<T>(initial: T) {
   return l;
 }
 
-describe('ReadCache', () => {
-  test('a known owner is loaded once; a change to it loads it again', async () => {
-    const cache = new ReadCache();
-    const l = loader<Owner | undefined>(owner('acme'));
-    await cache.owner('acme', l.load);
-    await cache.owner('acme', l.load);
-    assert.equal(l.calls, 1);
-    l.value = owner('acme', 'private');
-    cache.apply({ table: 'owners', owner: 'other' });
-    assert.equal((await cache.owner('acme', l.load))?.visibility, 'public', 'another owner changed: still cached');
-    cache.apply({ table: 'owners', owner: 'acme' });
-    assert.equal((await cache.owner('acme', l.load))?.visibility, 'private');
-    assert.equal(l.calls, 2);
+/** A directory loader over mutable tables, counting its full loads. */
+function directory(owners: Owner[] = [], tokens: TokenRecord[] = []) {
+  const d = { loads: 0, owners, tokens, load: async () => (d.loads++, { owners: [...d.owners], tokens: [...d.tokens] }) };
+  return d;
+}
+const token = (digest: string, o = 'acme'): TokenRecord => ({
+  owner: o, name: `t-${digest}`, digest, scopes: ['read'], expiresAt: undefined, createdAt: new Date(0), lastUsedAt: undefined,
+});
+const never = async (): Promise<never> => assert.fail('the database was asked although the directory is complete');
+
+describe('ReadCache: owners and tokens (the directory)', () => {
+  test('until the directory is loaded, lookups go to the database; then known and unknown names are answered from memory', async () => {
+    const d = directory([owner('acme', 'private')], [token('d1')]);
+    const cache = new ReadCache({ loadDirectory: d.load });
+    const db = loader<Owner | undefined>(owner('acme', 'private'));
+    assert.equal((await cache.owner('acme', db.load))?.name, 'acme', 'first lookup: the database');
+    assert.equal(db.calls, 1);
+    await cache.directorySettled();
+    assert.equal(d.loads, 1, 'that lookup started one rebuild');
+    assert.equal((await cache.owner('acme', never))?.visibility, 'private');
+    assert.equal(await cache.owner('ghost', never), undefined, 'a missing owner costs what an existing one does');
+    assert.equal((await cache.token('d1', never))?.name, 't-d1');
+    assert.equal(await cache.token('random', never), undefined, 'a random token never reaches the database');
   });
 
+  test('an owner or token change drops the directory; the rebuild sees the change, and lookups in between ask the database', async () => {
+    const d = directory([owner('acme')]);
+    const cache = new ReadCache({ loadDirectory: d.load });
+    await cache.owner('x', async () => undefined);
+    await cache.directorySettled();
+    d.owners = [owner('acme', 'private'), owner('new')];
+    cache.apply({ table: 'owners', owner: 'new' });
+    const db = loader<Owner | undefined>(owner('new'));
+    assert.equal((await cache.owner('new', db.load))?.name, 'new', 'created: found at once, from the database');
+    await cache.directorySettled();
+    assert.equal((await cache.owner('new', never))?.name, 'new');
+    assert.equal((await cache.owner('acme', never))?.visibility, 'private');
+    d.tokens = [token('d2')];
+    cache.apply({ table: 'tokens', owner: 'acme' });
+    assert.equal((await cache.token('d2', async () => token('d2')))?.digest, 'd2', 'a new token works before the rebuild');
+    await cache.directorySettled();
+    assert.equal((await cache.token('d2', never))?.digest, 'd2');
+  });
+
+  test('a rebuild that raced a change is thrown away and done again', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let rows: Owner[] = [owner('acme')];
+    let loads = 0;
+    const cache = new ReadCache({
+      loadDirectory: async () => {
+        const seen = rows; // what the SELECT saw
+        if (loads++ === 0) await gate;
+        return { owners: seen, tokens: [] };
+      },
+    });
+    await cache.owner('acme', async () => owner('acme'));
+    rows = [owner('acme', 'private')];
+    cache.apply({ table: 'owners', owner: 'acme' }); // committed while the first load was on its way
+    release();
+    await cache.directorySettled();
+    assert.equal(loads, 2);
+    assert.equal((await cache.owner('acme', never))?.visibility, 'private', 'the stale snapshot was never used');
+  });
+
+  test('a failed rebuild (database down) is tried again on a later lookup, not in a loop', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'] });
+    let fail = true;
+    let loads = 0;
+    const cache = new ReadCache({ loadDirectory: async () => (loads++, fail ? Promise.reject(new Error('down')) : { owners: [owner('acme')], tokens: [] }) });
+    await cache.owner('acme', async () => owner('acme'));
+    await cache.directorySettled();
+    await cache.owner('acme', async () => owner('acme'));
+    await cache.directorySettled();
+    assert.equal(loads, 1, 'no retry within a second');
+    fail = false;
+    t.mock.timers.tick(1000);
+    await cache.owner('acme', async () => owner('acme'));
+    await cache.directorySettled();
+    assert.equal(loads, 2);
+    assert.equal((await cache.owner('acme', never))?.name, 'acme');
+  });
+
+  test('disabled: every lookup asks the database; enabling rebuilds before the directory is used', async () => {
+    const d = directory([owner('acme')]);
+    const cache = new ReadCache({ enabled: false, loadDirectory: d.load });
+    const db = loader<Owner | undefined>(owner('acme'));
+    await cache.owner('acme', db.load);
+    await cache.owner('acme', db.load);
+    await cache.directorySettled();
+    assert.equal(db.calls, 2);
+    assert.equal(d.loads, 0);
+    cache.setEnabled(true);
+    await cache.owner('acme', db.load);
+    assert.equal(db.calls, 3, 'not before its rebuild');
+    await cache.directorySettled();
+    await cache.owner('acme', never);
+    cache.setEnabled(false);
+    await cache.owner('acme', db.load);
+    assert.equal(db.calls, 4, 'turning off drops what was held');
+  });
+
+  test('without a directory loader, owners and tokens are not cached', async () => {
+    const cache = new ReadCache();
+    const db = loader<Owner | undefined>(owner('acme'));
+    await cache.owner('acme', db.load);
+    await cache.owner('acme', db.load);
+    assert.equal(db.calls, 2);
+  });
+});
+
+describe('ReadCache: versions and lists', () => {
   test('misses are never cached', async () => {
     const cache = new ReadCache();
-    const l = loader<Owner | undefined>(undefined);
-    assert.equal(await cache.owner('ghost', l.load), undefined);
-    l.value = owner('ghost');
-    assert.equal((await cache.owner('ghost', l.load))?.name, 'ghost');
     const list = loader<{ version: string; createdAt: Date }[]>([]);
     assert.deepEqual(await cache.versionList('acme', 'm', list.load), []);
     list.value = [{ version: 'v1.0.0', createdAt: new Date(0) }];
@@ -80,30 +174,6 @@ describe('ReadCache', () => {
     const l = loader<ModuleVersion | undefined>(undefined);
     assert.equal(await cache.version('acme', 'm', 'v1.0.0', l.load), undefined);
     assert.equal(l.calls, 1, 'the stale row was not kept');
-  });
-
-  test('token changes drop every cached token', async () => {
-    const cache = new ReadCache();
-    const l = loader({ owner: 'acme', name: 't', digest: 'd', scopes: ['read' as const], expiresAt: undefined, createdAt: new Date(0), lastUsedAt: undefined });
-    await cache.token('d', l.load);
-    cache.apply({ table: 'tokens', owner: 'someone-else' });
-    await cache.token('d', l.load);
-    assert.equal(l.calls, 2);
-  });
-
-  test('disabled: every read loads, nothing is kept; enabling starts empty', async () => {
-    const cache = new ReadCache({ enabled: false });
-    const l = loader<Owner | undefined>(owner('acme'));
-    await cache.owner('acme', l.load);
-    await cache.owner('acme', l.load);
-    assert.equal(l.calls, 2);
-    cache.setEnabled(true);
-    await cache.owner('acme', l.load);
-    await cache.owner('acme', l.load);
-    assert.equal(l.calls, 3);
-    cache.setEnabled(false);
-    await cache.owner('acme', l.load);
-    assert.equal(l.calls, 4, 'turning off drops what was held');
   });
 
   test('bounded: entries beyond the byte budget are evicted, oversized ones never kept', async () => {

@@ -1,0 +1,172 @@
+/**
+ * Blob files and their references on a real database and a real blob folder: the
+ * collector removes a file only when no committed version references it, the sweeper
+ * removes what a crash left (unreferenced blobs, stale temp files) and nothing younger
+ * than its grace period, and neither ever removes the file of a publish in flight.
+ * Run for every SqlDatabase adapter.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { utimes, writeFile } from 'node:fs/promises';
+import { describe, test } from 'node:test';
+import { FsBlobStore } from '../../registry/blob/fs-blob-store.js';
+import type { NewModuleVersion } from '../../registry/domain/module-version.js';
+import { migrate } from '../../registry/repository/migrate.js';
+import { SqlModuleVersionRepository } from '../../registry/repository/module-version-repository.js';
+import type { SqlDatabase } from '../../registry/repository/sql-database.js';
+import { BlobCollector } from '../../registry/service/blob-collector.js';
+import { BlobSweeper } from '../../registry/service/blob-sweeper.js';
+import { tempDir } from '../support/paths.js';
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+const HOUR = 3_600_000;
+
+interface World {
+  repo: SqlModuleVersionRepository;
+  blobs: FsBlobStore;
+  collector: BlobCollector;
+  sweeper: (graceMs?: number) => BlobSweeper;
+  /** Stores content as a blob file (no row), written `ageMs` ago. */
+  storeFile(content: string, ageMs?: number): Promise<string>;
+  /** A temp file written `ageMs` ago. */
+  tempFile(content: string, ageMs: number): Promise<string>;
+  publishRow(version: string, blob: string): Promise<void>;
+}
+
+const row = (version: string, blob: string): NewModuleVersion => ({
+  owner: 'acme', modulePath: 'example.com/m', version, blobSha256: blob, zipSize: 1, zipHash: 'h1:z', goMod: undefined, goModHash: 'h1:m',
+});
+
+async function age(file: string, ageMs: number) {
+  const at = new Date(Date.now() - ageMs);
+  await utimes(file, at, at);
+}
+
+export function runBlobLifecycleSuite(name: string, open: () => Promise<SqlDatabase>): void {
+  describe(`blob lifecycle on ${name}`, () => {
+    const withWorld = async (fn: (w: World) => Promise<void>) => {
+      const db = await open();
+      const { dir, remove } = await tempDir('lifecycle');
+      const blobs = await FsBlobStore.open(dir);
+      try {
+        await migrate(db);
+        await db.query("INSERT INTO owners (name, visibility) VALUES ('acme', 'public')");
+        const repo = new SqlModuleVersionRepository(db);
+        const collector = new BlobCollector(repo, blobs);
+        await fn({
+          repo,
+          blobs,
+          collector,
+          sweeper: (graceMs = HOUR) => new BlobSweeper(repo, blobs, collector, graceMs),
+          async storeFile(content, ageMs = 0) {
+            const temp = blobs.tempPath();
+            await writeFile(temp, content);
+            await age(temp, ageMs);
+            await blobs.put(sha(content), temp);
+            return sha(content);
+          },
+          async tempFile(content, ageMs) {
+            const temp = blobs.tempPath();
+            await writeFile(temp, content);
+            await age(temp, ageMs);
+            return temp;
+          },
+          publishRow: (version, blob) => repo.transaction((tx) => tx.saveVersion(row(version, blob))),
+        });
+      } finally {
+        await blobs.close();
+        await db.close();
+        await remove();
+      }
+    };
+
+    test('the sweeper removes unreferenced blobs and temp files older than its grace, and nothing else', async () => {
+      await withWorld(async (w) => {
+        const orphan = await w.storeFile('left by a crash before commit', 2 * HOUR);
+        const young = await w.storeFile('placed a moment ago', 0);
+        const used = await w.storeFile('referenced', 2 * HOUR);
+        await w.publishRow('v1.0.0', used);
+        const staleTemp = await w.tempFile('an upload that never finished', 2 * HOUR);
+        const liveTemp = await w.tempFile('an upload in flight', 0);
+        const result = await w.sweeper().sweep();
+        assert.deepEqual(result, {
+          blobs: 1, blobBytes: 'left by a crash before commit'.length,
+          temps: 1, tempBytes: 'an upload that never finished'.length,
+        });
+        assert.equal(await w.blobs.stat(orphan), undefined);
+        assert.notEqual(await w.blobs.stat(young), undefined, 'younger than the grace period');
+        assert.notEqual(await w.blobs.stat(used), undefined, 'referenced');
+        const temps = await w.blobs.removeTempsOlderThan(new Date(Date.now() + HOUR));
+        assert.equal(temps.count, 1, `only the live temp file was left (${staleTemp} went, ${liveTemp} stayed)`);
+        assert.deepEqual(await w.sweeper().sweep(), { blobs: 0, blobBytes: 0, temps: 0, tempBytes: 0 }, 'a second sweep finds nothing');
+      });
+    });
+
+    test('the collector keeps a blob another version still references', async () => {
+      await withWorld(async (w) => {
+        const shared = await w.storeFile('shared');
+        await w.publishRow('v1.0.0', shared);
+        await w.publishRow('v1.1.0', shared);
+        await w.repo.transaction((tx) => tx.removeVersion('acme', 'example.com/m', 'v1.0.0'));
+        assert.deepEqual(await w.collector.removeUnreferenced([shared]), { count: 0, bytes: 0 });
+        assert.notEqual(await w.blobs.stat(shared), undefined);
+        await w.repo.transaction((tx) => tx.removeVersion('acme', 'example.com/m', 'v1.1.0'));
+        assert.deepEqual(await w.collector.removeUnreferenced([shared, shared]), { count: 1, bytes: 'shared'.length });
+        assert.equal(await w.blobs.stat(shared), undefined);
+      });
+    });
+
+    test('a sweep (grace 0) during a publish that placed its file but has not committed leaves the file, and the version downloads', async () => {
+      await withWorld(async (w) => {
+        const content = 'published while the sweeper runs';
+        const key = sha(content);
+        const temp = await w.tempFile(content, 0);
+        let placed!: () => void;
+        const isPlaced = new Promise<void>((r) => (placed = r));
+        let commit!: () => void;
+        const mayCommit = new Promise<void>((r) => (commit = r));
+        await w.blobs.prepare(temp);
+        const publish = w.repo.transaction(async (tx) => {
+          await tx.saveVersion(row('v2.0.0', key));
+          await tx.lockBlob(key);
+          await w.blobs.put(key, temp);
+          placed();
+          await mayCommit;
+        });
+        await isPlaced;
+        const sweep = w.sweeper(0).sweep();
+        // Give the sweep every chance to remove the file before the publish commits.
+        await new Promise((r) => setTimeout(r, 200));
+        commit();
+        await publish;
+        await sweep;
+        assert.equal(await w.blobs.stat(key), content.length, 'the file of the committed version is there');
+        assert.deepEqual(await w.repo.findReferencedBlobs([key]), new Set([key]));
+      });
+    });
+
+    test('a publish of the same bytes while the last reference is being collected ends with its file in place', async () => {
+      await withWorld(async (w) => {
+        const content = 'deleted and published again at once';
+        const key = await w.storeFile(content);
+        await w.publishRow('v1.0.0', key);
+        await w.repo.transaction((tx) => tx.removeVersion('acme', 'example.com/m', 'v1.0.0'));
+        for (let i = 0; i < 5; i++) {
+          const temp = await w.tempFile(content, 0);
+          await w.blobs.prepare(temp);
+          const version = `v1.0.${i + 1}`;
+          const republish = w.repo.transaction(async (tx) => {
+            await tx.saveVersion(row(version, key));
+            await tx.lockBlob(key);
+            await w.blobs.put(key, temp);
+          });
+          await Promise.all([republish, w.collector.removeUnreferenced([key])]);
+          assert.equal(await w.blobs.stat(key), content.length, `round ${i}: the republished version's file exists`);
+          await w.repo.transaction((tx) => tx.removeVersion('acme', 'example.com/m', version));
+          await w.collector.removeUnreferenced([key]);
+          assert.equal(await w.blobs.stat(key), undefined);
+        }
+      });
+    });
+  });
+}
