@@ -116,7 +116,7 @@ for (const database of ['PGlite', 'PostgreSQL'] as const) {
     const setUp = async (): Promise<Scenario> => {
       const { dir, remove } = await tempDir('crash');
       removals.push(remove);
-      const env: Record<string, string> = { DATA_DIR: path.join(dir, 'data'), REGISTRY_ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'warn' };
+      const env: Record<string, string> = { DATA_DIR: path.join(dir, 'data'), REGISTRY_ADMIN_TOKEN: ADMIN };
       if (pg) env.DATABASE_URL = await pg.createDatabase(`crash${n++}`);
       const s: Scenario = { dir, env, zips: new Map() };
       const r = await start(env);
