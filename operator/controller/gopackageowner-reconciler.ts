@@ -6,9 +6,10 @@
 import { desiredOwner, FINALIZER, splitKey, type DesiredOwner, type GoPackageOwner, type TokenStatus } from '../api/gopackageowner.js';
 import { OwnerConflictError, RegistryRejectedError, RegistryUnavailableError, type RegistryAdminClient } from '../registry/admin-client.js';
 import type { ReconcileResult } from '../runtime/controller.js';
-import { setConditions, type ConditionInput } from './conditions.js';
+import type { ConditionInput } from './conditions.js';
 import type { RegistryEndpoint } from './desired/token-secret.js';
 import type { KubeClient } from './kube-client.js';
+import { desiredStatus, sameStatus } from './status.js';
 import { SecretConflictError, syncTokens, type Note } from './token-sync.js';
 
 /** How often a resource that lost an owner conflict checks whether the owner was released. */
@@ -97,15 +98,8 @@ export class GoPackageOwnerReconciler {
   }
 
   private async writeStatus(cr: GoPackageOwner, desired: DesiredOwner, tokens: TokenStatus[] | undefined, conditions: ConditionInput[]) {
-    const generation = cr.metadata!.generation ?? 0;
-    const status = {
-      observedGeneration: generation,
-      owner: desired.owner,
-      tokenCount: tokens?.length ?? 0,
-      conditions: setConditions(cr.status?.conditions, conditions.map(({ type, status, reason, message }) => ({ type, status, reason, message })), generation, this.now()),
-      tokens: tokens ?? [],
-    };
-    if (JSON.stringify(status) === JSON.stringify(cr.status)) return; // at rest: no writes
+    const status = desiredStatus(cr.status, cr.metadata!.generation ?? 0, desired.owner, tokens, conditions, this.now());
+    if (sameStatus(status, cr.status)) return; // at rest: no writes
     await this.kube.updateStatus({ ...cr, status });
   }
 

@@ -59,7 +59,8 @@ export async function syncTokens(
     // Idempotent: re-registers the value after a registry restore, no-op otherwise.
     await registry.putToken(desired.owner, token.name, token.scopes, plan.value);
     if (plan.previous) {
-      await registry.putToken(desired.owner, previousName(token.name), token.scopes, plan.previous.value);
+      // Expires in the registry at the end of the grace, so it ends then even if no operator runs to revoke it.
+      await registry.putToken(desired.owner, previousName(token.name), token.scopes, plan.previous.value, new Date(plan.previous.expiresAt));
       inGrace.add(previousName(token.name));
       due(plan.previous.expiresAt);
     }

@@ -10,6 +10,8 @@ export type Visibility = 'public' | 'limited' | 'private';
 export interface RegistryToken {
   name: string;
   scopes: string[];
+  /** RFC 3339; absent: never expires. */
+  expiresAt?: string;
 }
 
 export interface RegistryOwner {
@@ -37,8 +39,11 @@ export interface RegistryAdminClient {
   deleteOwner(owner: string, force: boolean): Promise<void>;
   /** Gives up managedBy's claim on the owner, so another resource may manage it. */
   releaseOwner(owner: string, managedBy: string): Promise<void>;
-  /** Registers the token's secret (idempotent for the same value). */
-  putToken(owner: string, name: string, scopes: string[], token: string): Promise<void>;
+  /**
+   * Registers the token's secret (idempotent for the same value and expiry). With expiresAt the
+   * registry itself refuses the token from then on, whether or not anyone revokes it.
+   */
+  putToken(owner: string, name: string, scopes: string[], token: string, expiresAt?: Date): Promise<void>;
   deleteToken(owner: string, name: string): Promise<void>;
 }
 
@@ -100,8 +105,8 @@ export class HttpRegistryAdminClient implements RegistryAdminClient {
     this.expect(r, [204, 404]);
   }
 
-  async putToken(owner: string, name: string, scopes: string[], token: string) {
-    const r = await this.call('PUT', `/owners/${owner}/tokens/${name}`, { scopes, token });
+  async putToken(owner: string, name: string, scopes: string[], token: string, expiresAt?: Date) {
+    const r = await this.call('PUT', `/owners/${owner}/tokens/${name}`, { scopes, token, ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}) });
     if (r.status === 404) throw new RegistryUnavailableError(`owner ${owner} vanished from the registry; retrying`);
     this.expect(r, [200, 201]);
   }

@@ -1,7 +1,8 @@
 /**
  * The operator under stress on the real control plane: two replicas with one
  * leader and a failover, a kill in the middle of reconciling, 200 resources at once
- * with no writes at rest, and the GitOps flow (kubectl apply --prune of a folder).
+ * with no writes at rest (counted by the API server over several resyncs), and the
+ * GitOps flow (kubectl apply --prune of a folder).
  */
 import assert from 'node:assert/strict';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { startRegistryProcess, type RegistryProcess } from '../support/registry-
 import { installCrd } from './crd-install.js';
 import { sharedCluster, type SharedCluster } from './cluster.js';
 import { eventually as poll } from '../support/eventually.js';
+import { writeWitness, writesBetween, type WriteWitness } from './write-witness.js';
 
 const ADMIN = 'operator-ha-admin-token-0123456789';
 let cluster: SharedCluster;
@@ -22,6 +24,8 @@ let root: string;
 let cleanup: () => Promise<void>;
 let registry: RegistryProcess;
 const operators = new Map<string, OperatorProcess>();
+/** The replicas run as the witness's ServiceAccount, so the API server counts their writes. */
+let witness: WriteWitness;
 
 const kubectl = async (args: string[], input?: string) => {
   const r = await cluster.kubectl(['-n', ns, ...args], input);
@@ -46,10 +50,10 @@ async function readyNames(): Promise<Set<string>> {
   );
 }
 
-const startOperator = async (name: string) => {
+const startOperator = async (name: string, env: Record<string, string> = {}) => {
   const op = await startOperatorProcess({
-    KUBECONFIG: cluster.kubeconfig, WATCH_NAMESPACE: ns, LEASE_NAMESPACE: ns, POD_NAME: name,
-    REGISTRY_URL: registry.url, REGISTRY_ADMIN_TOKEN: ADMIN,
+    KUBECONFIG: witness.kubeconfig, WATCH_NAMESPACE: ns, LEASE_NAMESPACE: ns, POD_NAME: name,
+    REGISTRY_URL: registry.url, REGISTRY_ADMIN_TOKEN: ADMIN, ...env,
   });
   operators.set(name, op);
   return op;
@@ -70,11 +74,13 @@ before(async () => {
   ns = await cluster.namespace('operator-ha');
   ({ dir: root, remove: cleanup } = await tempDir('operator-ha'));
   registry = await startRegistryProcess({ DATA_DIR: path.join(root, 'data'), REGISTRY_ADMIN_TOKEN: ADMIN });
+  witness = await writeWitness(cluster, ns, root);
 }, { timeout: 60 * 60 * 1000 });
 
 after(async () => {
   await Promise.all([...operators.values()].map((o) => o.stop('SIGKILL')));
   await registry?.stop();
+  await witness?.remove();
   await cleanup?.();
   await cluster?.release();
 });
@@ -110,7 +116,7 @@ describe('operator availability and scale', () => {
     assert.ok(handover < 10, `graceful handover took ${handover} s (a 15 s lease was not waited out)`);
   });
 
-  test('200 resources applied at once converge, survive an operator killed mid-reconcile, and rest without writes', async () => {
+  test('200 resources applied at once converge, survive an operator killed mid-reconcile, and rest without writes', async (t) => {
     await ensureOperator();
     const docs = Array.from({ length: 200 }, (_, i) => gpo(`bulk-${i}`, `visibility: ${i % 2 ? 'public' : 'limited'}\ntokens:\n- {name: ci, scopes: [read]}`)).join('---\n');
     await kubectl(['apply', '-f', '-'], docs);
@@ -120,16 +126,23 @@ describe('operator availability and scale', () => {
       await op.stop('SIGKILL');
       operators.delete(name);
     }
-    await startOperator('replica-c');
+    // A resync every 10 s, so the window at rest below holds several reconciles of every resource.
+    const survivor = await startOperator('replica-c', { RESYNC_PERIOD: '10s' });
     await eventually('200 resources Ready', async () => {
       const readyCount = [...(await readyNames())].filter((n) => n.startsWith('bulk-')).length;
       return readyCount === 200 ? true : undefined;
     }, 300_000);
     assert.deepEqual(await registryTokens('bulk-199'), ['ci']);
-    const versions = async () => (await kubectl(['get', 'gpo,secrets', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.metadata.resourceVersion}{"\\n"}{end}'])).trim();
-    const before = await versions();
-    await new Promise((r) => setTimeout(r, 5000));
-    assert.equal(await versions(), before, 'no writes at rest');
+    // Settle: one more resync's worth of reconciles after the last one that converged.
+    const settled = (await survivor.reconciles()) + 200;
+    await eventually('a resync after converging', async () => (await survivor.reconciles()) >= settled, 60_000);
+    const [w0, r0, opened] = [await witness.counts(), await survivor.reconciles(), Date.now()];
+    await eventually('two resyncs at rest', async () => Date.now() - opened >= 20_000 && (await survivor.reconciles()) - r0 >= 400, 90_000);
+    const writes = writesBetween(w0, await witness.counts());
+    const reconciles = (await survivor.reconciles()) - r0;
+    assert.ok(writes.leases >= 5, `the witness counts this account's writes: ${writes.leases} Lease renewals in the window`);
+    assert.deepEqual({ ...writes, leases: 0 }, { leases: 0, gopackageowners: 0, secrets: 0, other: 0 }, `writes during ${reconciles} reconciles at rest`);
+    t.diagnostic(`at rest: ${reconciles} reconciles in ${Math.round((Date.now() - opened) / 1000)} s, ${writes.leases} Lease renewals, no other write`);
   });
 
   test('GitOps: kubectl apply --prune of a folder; a removed file revokes that owner\'s tokens', async () => {

@@ -19,6 +19,7 @@ import { createTestCa, type TestCa } from '../support/test-ca.js';
 import { installCrd } from './crd-install.js';
 import { sharedCluster, type SharedCluster } from './cluster.js';
 import { eventually as poll } from '../support/eventually.js';
+import { writeWitness, writesBetween, type WriteWitness } from './write-witness.js';
 
 const ADMIN = 'operator-e2e-admin-token-0123456789';
 let cluster: SharedCluster;
@@ -29,6 +30,8 @@ let ca: TestCa;
 let registry: RegistryProcess;
 let registryEnv: Record<string, string>;
 let operator: OperatorProcess;
+/** Counts, on the API server, every write of the operator (it runs as the witness's ServiceAccount). */
+let witness: WriteWitness;
 
 const kubectl = async (args: string[], input?: string) => {
   const r = await cluster.kubectl(['-n', ns, ...args], input);
@@ -77,15 +80,17 @@ before(async () => {
   const cert = await ca.issue('registry');
   registryEnv = { DATA_DIR: path.join(root, 'data'), REGISTRY_ADMIN_TOKEN: ADMIN, TLS_CERT_FILE: cert.certFile, TLS_KEY_FILE: cert.keyFile, PORT: String(await freePort()) };
   registry = await startRegistry();
+  witness = await writeWitness(cluster, ns, root);
   operator = await startOperatorProcess({
-    KUBECONFIG: cluster.kubeconfig,
+    KUBECONFIG: witness.kubeconfig,
     WATCH_NAMESPACE: ns,
     LEASE_NAMESPACE: ns,
     POD_NAME: 'operator-a',
     REGISTRY_URL: registry.url,
     REGISTRY_CA_FILE: ca.caFile,
     REGISTRY_ADMIN_TOKEN: ADMIN,
-    // A short resync, so drift only the registry can see (a restored database) is found quickly.
+    // A short resync, so drift only the registry can see (a restored database) is found quickly,
+    // and a window of a few seconds at rest holds several reconciles.
     RESYNC_PERIOD: '3s',
   });
 }, { timeout: 60 * 60 * 1000 });
@@ -93,6 +98,7 @@ before(async () => {
 after(async () => {
   await operator?.stop();
   await registry?.stop();
+  await witness?.remove();
   await cleanup?.();
   await cluster?.release();
 });
@@ -127,11 +133,26 @@ describe('GoPackageOwner operator', () => {
     assert.equal((JSON.parse(out.stdout) as { Version: string }).Version, 'v1.0.0');
   });
 
-  test('at rest the operator writes nothing', async () => {
-    const before = [(await getGpo('acme'))!.metadata.resourceVersion, (await secretData('acme-ci')).metadata.resourceVersion];
-    await new Promise((r) => setTimeout(r, 4000));
-    const afterward = [(await getGpo('acme'))!.metadata.resourceVersion, (await secretData('acme-ci')).metadata.resourceVersion];
-    assert.deepEqual(afterward, before);
+  test('at rest the operator writes nothing over several resyncs, counted by the API server; a repair is counted', async (t) => {
+    // Control: a deleted Secret makes the operator write (the Secret, the status), and the witness sees it.
+    const beforeRepair = await witness.counts();
+    await kubectl(['delete', 'secret', 'acme-ci']);
+    await eventually('the repair counted by the API server', async () => {
+      const w = writesBetween(beforeRepair, await witness.counts());
+      return w.secrets >= 1 && w.gopackageowners >= 1;
+    });
+    // Settle: two more reconciles (the new Secret's own event, a resync) before the window opens.
+    const settled = (await operator.reconciles()) + 2;
+    await eventually('two reconciles after the repair', async () => (await operator.reconciles()) >= settled);
+
+    // At rest: a window of at least three resync periods (3 s), each of which reconciles acme again.
+    const [w0, r0, opened] = [await witness.counts(), await operator.reconciles(), Date.now()];
+    await eventually('three resyncs', async () => Date.now() - opened >= 10_000 && (await operator.reconciles()) - r0 >= 3, 40_000);
+    const writes = writesBetween(w0, await witness.counts());
+    const reconciles = (await operator.reconciles()) - r0;
+    assert.ok(writes.leases >= 3, `the witness counts this account's writes: ${writes.leases} Lease renewals in the window`);
+    assert.deepEqual({ ...writes, leases: 0 }, { leases: 0, gopackageowners: 0, secrets: 0, other: 0 }, `writes during ${reconciles} reconciles at rest`);
+    t.diagnostic(`at rest: ${reconciles} reconciles in ${Math.round((Date.now() - opened) / 1000)} s, ${writes.leases} Lease renewals, no other write`);
   });
 
   test('visibility changes follow; removed tokens are revoked with their Secrets; added ones appear', async () => {

@@ -1,57 +1,27 @@
+/** The work queue on node:test mock timers: delays are asserted to the millisecond, nothing sleeps. */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import { runWorkers, TerminalError } from '../../../operator/runtime/controller.js';
-import { BucketRateLimiter, ExponentialFailureRateLimiter, defaultControllerRateLimiter } from '../../../operator/runtime/rate-limiter.js';
-import { WorkQueue } from '../../../operator/runtime/work-queue.js';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import { ExponentialFailureRateLimiter } from '../../../operator/runtime/rate-limiter.js';
+import { WorkQueue, type QueueObserver } from '../../../operator/runtime/work-queue.js';
+import { flush, restoreTime, useFakeTime, type FakeTime } from './fake-time.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const quietObserver = { result() {}, error() {} };
+let time: FakeTime;
+beforeEach(() => (time = useFakeTime()));
+afterEach(restoreTime);
 
-describe('rate limiters', () => {
-  test('per-key exponential backoff: 5 ms · 2^n, capped at 1000 s, forgotten on success', () => {
-    const l = new ExponentialFailureRateLimiter<string>();
-    assert.deepEqual([l.when('a'), l.when('a'), l.when('a'), l.when('a')], [5, 10, 20, 40]);
-    assert.equal(l.when('b'), 5, 'keys back off independently');
-    assert.equal(l.retries('a'), 4);
-    for (let i = 0; i < 40; i++) l.when('a');
-    assert.equal(l.when('a'), 1_000_000);
-    l.forget('a');
-    assert.equal(l.when('a'), 5);
-  });
+const queue = () => new WorkQueue<string>(new ExponentialFailureRateLimiter());
 
-  test('bucket: a burst passes, then 10 per second', () => {
-    let now = 0;
-    const b = new BucketRateLimiter<string>(10, 100, () => now);
-    for (let i = 0; i < 100; i++) assert.equal(b.when('k'), 0);
-    assert.equal(b.when('k'), 100);
-    assert.equal(b.when('k'), 200);
-    now += 1000;
-    // 10 tokens refilled, 2 of them owed: 8 pass at once, the 9th waits.
-    for (let i = 0; i < 8; i++) assert.equal(b.when('k'), 0);
-    assert.equal(b.when('k'), 100);
-  });
-
-  test('the default is the maximum of both', () => {
-    const l = defaultControllerRateLimiter<string>();
-    assert.equal(l.when('x'), 5);
-    assert.equal(l.when('x'), 10);
-  });
-});
-
-describe('work queue', () => {
+describe('work queue: de-duplication', () => {
   test('a key added many times while waiting is handed out once', async () => {
-    const q = new WorkQueue<string>(new ExponentialFailureRateLimiter());
-    q.add('a');
-    q.add('a');
-    q.add('b');
-    q.add('a');
+    const q = queue();
+    for (const k of ['a', 'a', 'b', 'a']) q.add(k);
     assert.equal(q.length, 2);
     assert.equal(await q.get(), 'a');
     assert.equal(await q.get(), 'b');
   });
 
   test('a key being processed is not handed out again until done, then once more if re-added', async () => {
-    const q = new WorkQueue<string>(new ExponentialFailureRateLimiter());
+    const q = queue();
     q.add('a');
     const key = await q.get();
     q.add('a');
@@ -63,23 +33,65 @@ describe('work queue', () => {
     q.done('a');
     assert.equal(q.length, 0);
   });
+});
 
-  test('addAfter delays; the earliest pending add wins', async () => {
-    const q = new WorkQueue<string>(new ExponentialFailureRateLimiter());
+describe('work queue: delays', () => {
+  test('addAfter comes due exactly at its delay; the earliest pending add wins and the others are dropped', async () => {
+    const q = queue();
     q.addAfter('a', 200);
     q.addAfter('a', 20);
     q.addAfter('a', 500);
-    assert.equal(q.length, 0);
-    await sleep(150);
-    assert.equal(q.length, 1, 'the 20 ms add came due');
+    await time.advance(19);
+    assert.equal(q.length, 0, 'not before 20 ms');
+    await time.advance(1);
+    assert.equal(q.length, 1, 'due at 20 ms');
     assert.equal(await q.get(), 'a');
     q.done('a');
-    await sleep(500);
-    assert.equal(q.length, 0, 'the later adds were dropped, not queued again');
+    await time.advance(1000);
+    assert.equal(q.length, 0, 'the 200 and 500 ms adds were dropped, not queued again');
   });
 
+  test('an earlier addAfter replaces a later pending one', async () => {
+    const q = queue();
+    q.addAfter('a', 100);
+    await time.advance(50);
+    q.addAfter('a', 10); // due at 60, before the pending 100
+    await time.advance(10);
+    assert.equal(q.length, 1);
+    assert.equal(await q.get(), 'a');
+    q.done('a');
+    await time.advance(100);
+    assert.equal(q.length, 0, 'the replaced timer never fires');
+  });
+
+  test('addAfter with no delay adds at once', () => {
+    const q = queue();
+    q.addAfter('a', 0);
+    assert.equal(q.length, 1);
+  });
+
+  test('addRateLimited waits the limiter\'s delay: 5 ms, then 10 ms after a second failure; forget starts over', async () => {
+    const q = queue();
+    q.addRateLimited('a');
+    await time.advance(4);
+    assert.equal(q.length, 0);
+    await time.advance(1);
+    assert.equal(await q.get(), 'a');
+    q.done('a');
+    q.addRateLimited('a');
+    await time.advance(9);
+    assert.equal(q.length, 0);
+    await time.advance(1);
+    assert.equal(await q.get(), 'a');
+    assert.equal(q.retries('a'), 2);
+    q.forget('a');
+    assert.equal(q.retries('a'), 0);
+  });
+});
+
+describe('work queue: shutdown', () => {
   test('shutdown with drain waits for keys in progress and releases waiting workers', async () => {
-    const q = new WorkQueue<string>(new ExponentialFailureRateLimiter());
+    const q = queue();
     const waiting = q.get();
     q.add('a');
     assert.equal(await waiting, 'a');
@@ -87,61 +99,41 @@ describe('work queue', () => {
     let drained = false;
     const drain = q.shutDownWithDrain().then(() => (drained = true));
     assert.equal(await idle, undefined);
-    await sleep(10);
-    assert.equal(drained, false);
+    await time.advance(1000);
+    assert.equal(drained, false, 'a key is still in progress');
     q.done('a');
     await drain;
     assert.equal(drained, true);
     q.add('b');
     assert.equal(await q.get(), undefined, 'no keys after shutdown');
   });
+
+  test('delayed adds pending at shutdown never arrive', async () => {
+    const q = queue();
+    q.addAfter('a', 50);
+    await q.shutDownWithDrain();
+    await time.advance(100);
+    assert.equal(q.length, 0);
+  });
 });
 
-describe('workers', () => {
-  test('never reconcile one key twice at once, and honour the concurrency limit', async () => {
-    const q = new WorkQueue<string>(new ExponentialFailureRateLimiter());
-    const active = new Set<string>();
-    let peak = 0;
-    let runs = 0;
-    const workers = runWorkers(q, 3, async (key) => {
-      assert.ok(!active.has(key), `${key} reconciled concurrently`);
-      active.add(key);
-      peak = Math.max(peak, active.size);
-      runs++;
-      await sleep(15);
-      active.delete(key);
-    }, quietObserver);
-    for (let round = 0; round < 5; round++) {
-      for (const k of ['a', 'b', 'c', 'd', 'e']) q.add(k);
-      await sleep(5);
-    }
-    await sleep(200);
-    await q.shutDownWithDrain();
-    await workers;
-    assert.equal(peak, 3);
-    assert.ok(runs >= 5 && runs <= 15, `runs ${runs}: re-adds coalesce`);
-  });
-
-  test('errors back off exponentially; terminal errors and successes stop retrying; requeueAfter schedules', async () => {
-    const q = new WorkQueue<string>(new ExponentialFailureRateLimiter(5));
-    const times: Record<string, number[]> = { flaky: [], terminal: [], periodic: [] };
-    const workers = runWorkers(q, 2, async (key) => {
-      times[key]!.push(Date.now());
-      if (key === 'flaky' && times.flaky!.length < 5) throw new Error('registry unavailable');
-      if (key === 'terminal') throw new TerminalError('invalid spec');
-      if (key === 'periodic' && times.periodic!.length < 3) return { requeueAfterMs: 30 };
-    }, quietObserver);
-    q.add('flaky');
-    q.add('terminal');
-    q.add('periodic');
-    await sleep(1000);
-    await q.shutDownWithDrain();
-    await workers;
-    assert.equal(times.flaky!.length, 5, 'retried until it succeeded');
-    const gaps = times.flaky!.slice(1).map((t, i) => t - times.flaky![i]!);
-    assert.ok(gaps[3]! > gaps[0]!, `growing backoff: ${gaps}`);
-    assert.equal(q.retries('flaky'), 0, 'forgotten after success');
-    assert.equal(times.terminal!.length, 1);
-    assert.equal(times.periodic!.length, 3);
+describe('work queue: what it reports', () => {
+  test('seconds waiting and working, and unfinished work, on the clock', async () => {
+    const seen: Record<'queued' | 'worked', number[]> = { queued: [], worked: [] };
+    const observer: QueueObserver = { add() {}, depth() {}, retry() {}, queued: (s) => seen.queued.push(s), worked: (s) => seen.worked.push(s) };
+    const q = new WorkQueue<string>(new ExponentialFailureRateLimiter(), observer);
+    q.add('a');
+    q.add('b');
+    await time.advance(250);
+    await q.get();
+    await time.advance(500);
+    await q.get();
+    await time.advance(1000);
+    assert.deepEqual(q.inFlight(), { longest: 1.5, total: 2.5 });
+    q.done('a');
+    q.done('b');
+    assert.deepEqual(seen, { queued: [0.25, 0.75], worked: [1.5, 1] });
+    await flush();
+    assert.deepEqual(q.inFlight(), { longest: 0, total: 0 });
   });
 });
