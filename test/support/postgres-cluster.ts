@@ -17,6 +17,11 @@ export const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
 export interface PostgresCluster {
   url: string;
+  port: number;
+  /** Stops the server: fast (sessions are cut, as in a restart) or immediate (as in a crash; recovery at start). */
+  stopServer(mode?: 'fast' | 'immediate'): Promise<void>;
+  /** Starts it again on the same port and data. */
+  startServer(): Promise<void>;
   /** A new empty database on this cluster, and its URL. */
   createDatabase(name: string): Promise<string>;
   stop(): Promise<void>;
@@ -47,10 +52,14 @@ export async function startPostgres(): Promise<PostgresCluster> {
   await exec('initdb', ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
   const port = await freePort();
   const options = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;
-  await exec('pg_ctl', ['-D', dataDir, '-l', path.join(root, 'log'), '-o', options, '-w', '-t', '60', 'start']);
+  const start = () => exec('pg_ctl', ['-D', dataDir, '-l', path.join(root, 'log'), '-o', options, '-w', '-t', '60', 'start']);
+  await start();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   return {
     url,
+    port,
+    stopServer: async (mode = 'fast') => void (await exec('pg_ctl', ['-D', dataDir, '-m', mode, '-w', 'stop'])),
+    startServer: async () => void (await start()),
     async createDatabase(name: string) {
       const client = new pg.Client(url);
       await client.connect();

@@ -1,0 +1,83 @@
+/**
+ * PublishService's order of work, with a real blob folder and a recording repository:
+ * the slow fsync of the upload (BlobStore.prepare) happens before the transaction, so
+ * neither the blob lock nor a pool connection is held during it; inside the transaction
+ * the row comes first (a duplicate is refused before any file is placed), then the lock,
+ * then the quick placement.
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import { after, test } from 'node:test';
+import { FsBlobStore } from '../../../registry/blob/fs-blob-store.js';
+import { conflict } from '../../../registry/domain/domain-error.js';
+import type { ModuleVersionRepository, ModuleVersionTx } from '../../../registry/repository/module-version-repository.js';
+import { PublishService } from '../../../registry/service/publish-service.js';
+import { makeModuleZip } from '../../support/module-zips.js';
+import { tempDir } from '../../support/paths.js';
+
+const removals: (() => Promise<void>)[] = [];
+after(() => Promise.all(removals.map((r) => r())));
+
+function recordingRepo(steps: string[], existing = new Set<string>()): ModuleVersionRepository {
+  const tx: ModuleVersionTx = {
+    saveVersion: async (v) => {
+      steps.push('insert row');
+      if (existing.has(v.version)) throw conflict(`${v.modulePath}@${v.version} already exists`);
+    },
+    removeVersion: async () => undefined,
+    lockBlob: async () => void steps.push('lock blob'),
+    countBlobReferences: async () => 0,
+  };
+  return {
+    findVersion: async () => undefined,
+    listVersions: async () => [],
+    findReferencedBlobs: async () => new Set(),
+    transaction: async (fn) => {
+      steps.push('begin');
+      try {
+        return await fn(tx);
+      } finally {
+        steps.push('end');
+      }
+    },
+  };
+}
+
+async function setUp() {
+  const { dir, remove } = await tempDir('publish-order');
+  removals.push(remove);
+  const store = await FsBlobStore.open(dir);
+  const steps: string[] = [];
+  const blobs = Object.assign(Object.create(store) as FsBlobStore, {
+    prepare: async (file: string) => (steps.push('fsync upload'), store.prepare(file)),
+    put: async (key: string, file: string) => (steps.push('place blob'), store.put(key, file)),
+  });
+  const body = async () => {
+    const zip = await readFile(await makeModuleZip(dir, 'example.com/order', 'v1.0.0'));
+    return Object.assign(Readable.from([zip]), { headers: { 'content-length': String(zip.length) } }) as unknown as IncomingMessage;
+  };
+  return { store, steps, blobs, body };
+}
+
+test('the upload is made durable before the transaction; inside it: row, lock, placement', async () => {
+  const { steps, blobs, body, store } = await setUp();
+  await new PublishService(recordingRepo(steps), blobs, 1024 * 1024).publish('acme', await body());
+  assert.deepEqual(steps, ['fsync upload', 'begin', 'insert row', 'lock blob', 'place blob', 'end']);
+  assert.ok(await firstBlob(store), 'the blob is stored');
+});
+
+test('a duplicate is refused by its row before any file is placed, and leaves no temp file', async () => {
+  const { steps, blobs, body, store } = await setUp();
+  const service = new PublishService(recordingRepo(steps, new Set(['v1.0.0'])), blobs, 1024 * 1024);
+  await assert.rejects(service.publish('acme', await body()), /already exists/);
+  assert.deepEqual(steps, ['fsync upload', 'begin', 'insert row', 'end']);
+  assert.equal(await firstBlob(store), undefined);
+  assert.deepEqual(await store.removeTempsOlderThan(new Date(Date.now() + 60_000)), { count: 0, bytes: 0 });
+});
+
+async function firstBlob(store: FsBlobStore): Promise<string | undefined> {
+  for await (const blob of store.list()) return blob.key;
+  return undefined;
+}
