@@ -16,6 +16,8 @@ import { SqlModuleVersionRepository } from '../../registry/repository/module-ver
 import type { SqlDatabase } from '../../registry/repository/sql-database.js';
 import { BlobCollector } from '../../registry/service/blob-collector.js';
 import { BlobSweeper } from '../../registry/service/blob-sweeper.js';
+import { DeleteService } from '../../registry/service/delete-service.js';
+import type { ModuleVersionRepository } from '../../registry/repository/module-version-repository.js';
 import { tempDir } from '../support/paths.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -142,6 +144,28 @@ export function runBlobLifecycleSuite(name: string, open: () => Promise<SqlDatab
         await sweep;
         assert.equal(await w.blobs.stat(key), content.length, 'the file of the committed version is there');
         assert.deepEqual(await w.repo.findReferencedBlobs([key]), new Set([key]));
+      });
+    });
+
+    test('a delete whose commit fails keeps the version and its file', async () => {
+      await withWorld(async (w) => {
+        const key = await w.storeFile('kept when the commit fails');
+        await w.publishRow('v1.0.0', key);
+        // The repository as a database whose COMMIT fails: the transaction's work is rolled back.
+        const failingCommit: ModuleVersionRepository = {
+          ...w.repo,
+          findVersion: (...a) => w.repo.findVersion(...a),
+          listVersions: (...a) => w.repo.listVersions(...a),
+          findReferencedBlobs: (keys) => w.repo.findReferencedBlobs(keys),
+          transaction: (fn) =>
+            w.repo.transaction(async (tx) => {
+              await fn(tx);
+              throw new Error('COMMIT failed: connection lost');
+            }),
+        };
+        await assert.rejects(new DeleteService(failingCommit, w.collector).deleteVersion('acme', 'example.com/m', 'v1.0.0'), /COMMIT failed/);
+        assert.ok(await w.repo.findVersion('acme', 'example.com/m', 'v1.0.0'), 'still listed');
+        assert.equal(await w.blobs.stat(key), 'kept when the commit fails'.length, 'and its file is there');
       });
     });
 

@@ -13,7 +13,7 @@ import { ADMIN_TOKEN, startTestRegistry, type TestRegistry } from '../support/in
 import { tempDir } from '../support/paths.js';
 import { startPostgres, type PostgresCluster } from '../support/postgres-cluster.js';
 
-const VERSIONS = 30;
+const VERSIONS = 100;
 let cluster: PostgresCluster;
 let reg: TestRegistry;
 let dir: string;
