@@ -27,7 +27,7 @@ function informers(config: OperatorConfig, kc: KubeConfig, queue: WorkQueue<stri
   const core = kc.makeApiClient(CoreV1Api);
   // '' stands for every namespace: one cluster-wide informer instead of one per namespace.
   const namespaces = config.watchNamespaces.length > 0 ? config.watchNamespaces : [''];
-  const owners = namespaces.map((ns) => new ResilientInformer<GoPackageOwner>({
+  const resources = namespaces.map((ns) => new ResilientInformer<GoPackageOwner>({
     kc, log, name: ns ? `${PLURAL}/${ns}` : PLURAL, relistMs: config.resyncMs,
     path: ns ? `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${PLURAL}` : `/apis/${GROUP}/${VERSION}/${PLURAL}`,
     list: () => (ns ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL }) : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL })),
@@ -39,11 +39,38 @@ function informers(config: OperatorConfig, kc: KubeConfig, queue: WorkQueue<stri
     list: () => (ns ? core.listNamespacedSecret({ namespace: ns, labelSelector: SECRET_SELECTOR }) : core.listSecretForAllNamespaces({ labelSelector: SECRET_SELECTOR })),
     // A Secret event concerns the GoPackageOwner that controls it.
     onChange: (s) => {
-      const owner = s.metadata?.ownerReferences?.find((r) => r.controller && r.kind === KIND);
-      if (owner) queue.add(keyOf(s.metadata!.namespace!, owner.name));
+      const controllerRef = s.metadata?.ownerReferences?.find((r) => r.controller && r.kind === KIND);
+      if (controllerRef) queue.add(keyOf(s.metadata!.namespace!, controllerRef.name));
     },
   }));
-  return { owners: new InformerGroup(owners), secrets: new InformerGroup(secrets) };
+  return { resources: new InformerGroup(resources), secrets: new InformerGroup(secrets) };
+}
+
+type Informers = ReturnType<typeof informers>;
+
+function reconcilerFor(config: OperatorConfig, kc: KubeConfig): GoPackageOwnerReconciler {
+  const registry = new HttpRegistryAdminClient(config.registryUrl, config.adminToken, config.caPem);
+  const secrets = { publicUrl: config.publicUrl, caPem: config.secretCaPem, noSumDb: config.noSumDb };
+  return new GoPackageOwnerReconciler(new KubeClient(kc), registry, secrets, () => new Date(), config.rotationGraceMs);
+}
+
+/** Starts the informers and the workers (on becoming leader, or at once); resolves the workers' end. */
+function startControllers(config: OperatorConfig, kc: KubeConfig, queue: WorkQueue<string>, watched: Informers, metrics: OperatorMetrics, log: pino.Logger) {
+  const reconciler = reconcilerFor(config, kc);
+  metrics.leader.set({ name: 'go-registry-operator' }, 1);
+  void watched.resources.start();
+  void watched.secrets.start();
+  const observer = metrics.controllerObserver((key, err) => {
+    // Optimistic-concurrency conflicts are routine: retried, not reported.
+    if (err instanceof ConflictError) log.debug({ key }, 'conflict; retrying');
+    else log.warn({ key, err: (err as Error).message }, 'reconcile failed');
+  });
+  return runWorkers(queue, config.concurrency, async (key) => {
+    const cached = watched.resources.cached();
+    metrics.managedOwners.set(cached.length);
+    metrics.managedTokens.set(cached.reduce((n, o) => n + (o.spec?.tokens?.length ?? 0), 0));
+    return reconciler.reconcile(key);
+  }, observer);
 }
 
 async function main(): Promise<void> {
@@ -54,44 +81,24 @@ async function main(): Promise<void> {
   const metrics = new OperatorMetrics('gopackageowner');
   const queue = new WorkQueue<string>(defaultControllerRateLimiter(), metrics.queueObserver());
   metrics.watchQueue(queue);
-  const reconciler = new GoPackageOwnerReconciler(new KubeClient(kc), new HttpRegistryAdminClient(config.registryUrl, config.adminToken, config.caPem), {
-    publicUrl: config.publicUrl,
-    caPem: config.secretCaPem,
-    noSumDb: config.noSumDb,
-  }, () => new Date(), config.rotationGraceMs);
-  const { owners, secrets } = informers(config, kc, queue, log);
+  const watched = informers(config, kc, queue, log);
   metrics.leader.set({ name: 'go-registry-operator' }, 0);
   let workers: Promise<unknown> | undefined;
-  const startControllers = () => {
-    metrics.leader.set({ name: 'go-registry-operator' }, 1);
-    void owners.start();
-    void secrets.start();
-    const observer = metrics.controllerObserver((key, err) => {
-      // Optimistic-concurrency conflicts are routine: retried, not reported.
-      if (err instanceof ConflictError) log.debug({ key }, 'conflict; retrying');
-      else log.warn({ key, err: (err as Error).message }, 'reconcile failed');
-    });
-    workers = runWorkers(queue, config.concurrency, async (key) => {
-      const cached = owners.cached();
-      metrics.managedOwners.set(cached.length);
-      metrics.managedTokens.set(cached.reduce((n, o) => n + (o.spec?.tokens?.length ?? 0), 0));
-      return reconciler.reconcile(key);
-    }, observer);
-  };
+  const lead = () => void (workers = startControllers(config, kc, queue, watched, metrics, log));
   const elector = config.leaderElection
-    ? new LeaderElector({ kc, log, namespace: config.leaseNamespace, name: 'go-registry-operator', identity: config.identity, onLeading: startControllers, onLost: () => process.exit(1) })
+    ? new LeaderElector({ kc, log, namespace: config.leaseNamespace, name: 'go-registry-operator', identity: config.identity, onLeading: lead, onLost: () => process.exit(1) })
     : undefined;
-  const server = await serveHealth(config.metricsPort, metrics, () => !elector || !elector.isLeader || owners.synced);
+  const server = await serveHealth(config.metricsPort, metrics, () => !elector || !elector.isLeader || watched.resources.synced);
   log.info({ metricsPort: (server.address() as AddressInfo).port, identity: config.identity, leaderElection: config.leaderElection, namespaces: config.watchNamespaces.length ? config.watchNamespaces : 'all' }, 'operator started');
   if (elector) elector.start();
-  else startControllers();
+  else lead();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down: draining reconciles');
-    await Promise.all([owners.stop(), secrets.stop()]);
+    await Promise.all([watched.resources.stop(), watched.secrets.stop()]);
     await queue.shutDownWithDrain();
     await workers;
     await elector?.release();

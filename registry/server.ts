@@ -94,8 +94,9 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `${config.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const metricsPort = metricsServer && (metricsServer.address() as AddressInfo).port;
-  if (link) link.listening(port, url);
+  // Logged before the primary is told, so its 'listening' line comes after every worker's.
   logger.info({ port, url, metricsPort }, link ? 'worker listening' : 'listening');
+  link?.listening(port, url);
   return {
     port,
     url,

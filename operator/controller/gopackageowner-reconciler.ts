@@ -28,12 +28,12 @@ export class GoPackageOwnerReconciler {
 
   async reconcile(key: string): Promise<ReconcileResult | void> {
     const { namespace, name } = splitKey(key);
-    let cr = await this.kube.getOwner(namespace, name);
+    let cr = await this.kube.getGoPackageOwner(namespace, name);
     if (!cr) return; // gone: its Secrets follow through their ownerReferences
     const desired = desiredOwner(cr);
     if (cr.metadata!.deletionTimestamp) return this.finalize(cr, desired);
     if (!cr.metadata!.finalizers?.includes(FINALIZER)) {
-      cr = await this.kube.updateOwner({ ...cr, metadata: { ...cr.metadata, finalizers: [...(cr.metadata!.finalizers ?? []), FINALIZER] } });
+      cr = await this.kube.updateGoPackageOwner({ ...cr, metadata: { ...cr.metadata, finalizers: [...(cr.metadata!.finalizers ?? []), FINALIZER] } });
     }
     return this.sync(cr, desired);
   }
@@ -117,6 +117,6 @@ export class GoPackageOwnerReconciler {
       }
     }
     const finalizers = cr.metadata!.finalizers.filter((f) => f !== FINALIZER);
-    await this.kube.updateOwner({ ...cr, metadata: { ...cr.metadata, finalizers } });
+    await this.kube.updateGoPackageOwner({ ...cr, metadata: { ...cr.metadata, finalizers } });
   }
 }

@@ -35,7 +35,7 @@ export class KubeClient {
     this.core = kc.makeApiClient(CoreV1Api);
   }
 
-  async getOwner(namespace: string, name: string): Promise<GoPackageOwner | undefined> {
+  async getGoPackageOwner(namespace: string, name: string): Promise<GoPackageOwner | undefined> {
     try {
       return (await this.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name })) as GoPackageOwner;
     } catch (err) {
@@ -45,7 +45,7 @@ export class KubeClient {
   }
 
   /** Writes metadata and spec (finalizers) with the object's resourceVersion. */
-  async updateOwner(cr: GoPackageOwner): Promise<GoPackageOwner> {
+  async updateGoPackageOwner(cr: GoPackageOwner): Promise<GoPackageOwner> {
     const m = cr.metadata!;
     return (await orConflict(
       this.custom.replaceNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: m.namespace!, plural: PLURAL, name: m.name!, body: cr }),

@@ -46,69 +46,77 @@ export function parseChange(payload: string | undefined): Change | 'all' {
 }
 
 export function listenForChanges(connectionString: string, cache: ReadCache, options: ChangeListenerOptions): ChangeListener {
-  const { heartbeatMs, onError = () => {}, onState = () => {} } = options;
-  let client: pg.Client | undefined;
-  let closed = false;
-  let retryMs = RETRY_MIN_MS;
-  let retryTimer: NodeJS.Timeout | undefined;
-  let heartbeat: NodeJS.Timeout | undefined;
+  return new PgChangeListener(connectionString, cache, options);
+}
 
-  const lost = (c: pg.Client, err?: unknown) => {
-    if (client !== c) return;
-    client = undefined;
-    clearInterval(heartbeat);
-    cache.setEnabled(false);
-    onState(false);
-    dispose(c);
-    if (err) onError(err);
-    if (closed) return;
-    retryTimer = setTimeout(() => void connect(), retryMs);
-    retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
-  };
+class PgChangeListener implements ChangeListener {
+  private client: pg.Client | undefined;
+  private closed = false;
+  private retryMs = RETRY_MIN_MS;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
 
-  const beat = (c: pg.Client) => {
-    c.query('SELECT 1').catch((err: unknown) => lost(c, err));
-  };
+  constructor(
+    private readonly connectionString: string,
+    private readonly cache: ReadCache,
+    private readonly options: ChangeListenerOptions,
+  ) {}
 
-  const connect = async (): Promise<void> => {
+  start(): Promise<void> {
+    return this.connect();
+  }
+
+  private async connect(): Promise<void> {
+    const { heartbeatMs } = this.options;
     // query_timeout bounds the heartbeat's round trip; a dead peer never answers.
-    const c = new pg.Client({ connectionString, keepAlive: true, query_timeout: heartbeatMs, connectionTimeoutMillis: heartbeatMs });
-    client = c;
-    c.on('error', (err) => lost(c, err));
-    c.on('end', () => lost(c));
+    const c = new pg.Client({ connectionString: this.connectionString, keepAlive: true, query_timeout: heartbeatMs, connectionTimeoutMillis: heartbeatMs });
+    this.client = c;
+    c.on('error', (err) => this.lost(c, err));
+    c.on('end', () => this.lost(c));
     c.on('notification', (msg) => {
       if (msg.channel !== CHANGES_CHANNEL) return;
       const change = parseChange(msg.payload);
-      if (change === 'all') cache.clear();
-      else cache.apply(change);
+      if (change === 'all') this.cache.clear();
+      else this.cache.apply(change);
     });
     try {
       await c.connect();
       await c.query(`LISTEN ${CHANGES_CHANNEL}`);
-      if (client !== c || closed) return;
+      if (this.client !== c || this.closed) return;
       // Whatever changed before this point was not heard: start from empty.
-      cache.setEnabled(true);
-      onState(true);
-      retryMs = RETRY_MIN_MS;
-      heartbeat = setInterval(() => beat(c), heartbeatMs);
-      heartbeat.unref();
+      this.cache.setEnabled(true);
+      this.options.onState?.(true);
+      this.retryMs = RETRY_MIN_MS;
+      this.heartbeat = setInterval(() => c.query('SELECT 1').catch((err: unknown) => this.lost(c, err)), heartbeatMs);
+      this.heartbeat.unref();
     } catch (err) {
-      lost(c, err);
+      this.lost(c, err);
     }
-  };
+  }
 
-  return {
-    start: connect,
-    async close() {
-      closed = true;
-      clearTimeout(retryTimer);
-      clearInterval(heartbeat);
-      const c = client;
-      client = undefined;
-      cache.setEnabled(false);
-      if (c) await c.end().catch(() => {});
-    },
-  };
+  /** The connection c is gone (or unanswering): cache off, and a new one after a backoff. */
+  private lost(c: pg.Client, err?: unknown): void {
+    if (this.client !== c) return;
+    this.client = undefined;
+    clearInterval(this.heartbeat);
+    this.cache.setEnabled(false);
+    this.options.onState?.(false);
+    dispose(c);
+    if (err) this.options.onError?.(err);
+    if (this.closed) return;
+    this.retryTimer = setTimeout(() => void this.connect(), this.retryMs);
+    this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.heartbeat);
+    const c = this.client;
+    this.client = undefined;
+    this.cache.setEnabled(false);
+    if (c) await c.end().catch(() => {});
+  }
 }
 
 /** Ends a client whose server may never answer again: its socket goes too, not after a TCP timeout. */

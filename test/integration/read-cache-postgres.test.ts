@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { adminPut, createToken } from '../support/admin-api.js';
+import { eventually as poll } from '../support/eventually.js';
 import { ADMIN_TOKEN, startTestRegistry, type TestRegistry } from '../support/in-process-registry.js';
 import { makeModuleZip } from '../support/module-zips.js';
 import { tempDir } from '../support/paths.js';
@@ -41,16 +42,9 @@ after(async () => {
 const status = async (reg: TestRegistry, owner: string, tail: string, headers: Record<string, string> = {}) =>
   (await fetch(`${reg.url}/api/packages/${owner}/go/${tail}`, { headers }).then(async (r) => (await r.arrayBuffer(), r))).status;
 
-/** Polls (at most 50 × 100 ms) until `reg` answers `expected`. */
-async function eventually(reg: TestRegistry, owner: string, tail: string, expected: number, headers: Record<string, string> = {}) {
-  let last = 0;
-  for (let i = 0; i < 50; i++) {
-    last = await status(reg, owner, tail, headers);
-    if (last === expected) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`${owner}/${tail}: still ${last}, expected ${expected}`);
-}
+/** Waits (at most 5 s) until `reg` answers `expected`. */
+const eventually = (reg: TestRegistry, owner: string, tail: string, expected: number, headers: Record<string, string> = {}) =>
+  poll(`${owner}/${tail} answers ${expected}`, async () => (await status(reg, owner, tail, headers)) === expected, { timeoutMs: 5000, intervalMs: 100 });
 
 async function publish(owner: string, version = 'v1.0.0') {
   const zip = await readFile(await makeModuleZip(dir, 'example.com/m', version));

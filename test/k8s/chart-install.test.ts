@@ -24,6 +24,7 @@ import { sharedCluster, type SharedCluster } from './cluster.js';
 import { installCrd } from './crd-install.js';
 import { materializePod, startLocalPod } from './local-pod.js';
 import { eventually as poll } from '../support/eventually.js';
+import { kubectlOk } from './kubectl.js';
 
 const RELEASE = 'gr';
 const CRD = 'customresourcedefinition/gopackageowners.goregistry.dev';
@@ -38,11 +39,7 @@ let operator: JsonLogProcess | undefined;
 let values: Record<string, unknown>;
 let postgres: PostgresCluster;
 
-const kubectl = async (args: string[], input?: string) => {
-  const r = await cluster.kubectl(args, input);
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
+const kubectl = (args: string[], input?: string) => kubectlOk(cluster)(args, input);
 const getJson = async <T>(args: string[]) => JSON.parse(await kubectl([...args, '-o', 'json'])) as T;
 const secretValues = async (namespace: string, name: string) => {
   const s = await getJson<{ data: Record<string, string> }>(['-n', namespace, 'get', 'secret', name]);

@@ -16,6 +16,7 @@ import { installCrd } from './crd-install.js';
 import { sharedCluster, type SharedCluster } from './cluster.js';
 import { eventually as poll } from '../support/eventually.js';
 import { writeWitness, writesBetween, type WriteWitness } from './write-witness.js';
+import { isReady, kubectlOk } from './kubectl.js';
 
 const ADMIN = 'operator-ha-admin-token-0123456789';
 let cluster: SharedCluster;
@@ -27,11 +28,7 @@ const operators = new Map<string, OperatorProcess>();
 /** The replicas run as the witness's ServiceAccount, so the API server counts their writes. */
 let witness: WriteWitness;
 
-const kubectl = async (args: string[], input?: string) => {
-  const r = await cluster.kubectl(['-n', ns, ...args], input);
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
+const kubectl = (args: string[], input?: string) => kubectlOk(cluster, ns)(args, input);
 const gpo = (name: string, spec: string, labels = '') =>
   `apiVersion: goregistry.dev/v1alpha1\nkind: GoPackageOwner\nmetadata:\n  name: ${name}\n${labels ? `  labels: {${labels}}\n` : ''}spec:\n${spec.replace(/^/gm, '  ')}\n`;
 
@@ -40,14 +37,8 @@ const eventually = <T>(what: string, probe: () => Promise<T | undefined | false>
 
 /** Names of the GoPackageOwners in the namespace whose Ready condition is True for their generation. */
 async function readyNames(): Promise<Set<string>> {
-  const list = JSON.parse(await kubectl(['get', 'gpo', '-o', 'json'])) as {
-    items: { metadata: { name: string; generation: number }; status?: { observedGeneration?: number; conditions?: { type: string; status: string }[] } }[];
-  };
-  return new Set(
-    list.items
-      .filter((i) => i.status?.observedGeneration === i.metadata.generation && i.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
-      .map((i) => i.metadata.name),
-  );
+  const list = JSON.parse(await kubectl(['get', 'gpo', '-o', 'json'])) as { items: (Parameters<typeof isReady>[0] & { metadata: { name: string } })[] };
+  return new Set(list.items.filter(isReady).map((i) => i.metadata.name));
 }
 
 const startOperator = async (name: string, env: Record<string, string> = {}) => {

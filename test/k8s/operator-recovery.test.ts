@@ -11,6 +11,8 @@ import { startOperatorProcess, type OperatorProcess } from '../support/operator-
 import { startRegistryProcess, type RegistryProcess } from '../support/registry-process.js';
 import { installCrd } from './crd-install.js';
 import { startCluster, type Cluster } from './cluster.js';
+import { eventually } from '../support/eventually.js';
+import { isReady } from './kubectl.js';
 
 const ADMIN = 'recovery-admin-token-0123456789ab';
 let cluster: Cluster;
@@ -18,15 +20,11 @@ let registry: RegistryProcess;
 let operator: OperatorProcess;
 let cleanup: () => Promise<void>;
 
-const ready = async (name: string, timeoutMs = 60_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const r = await cluster.kubectl(['-n', 'default', 'get', 'gpo', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
-    if (r.stdout === 'True') return;
-    await new Promise((res) => setTimeout(res, 500));
-  }
-  assert.fail(`${name} not Ready in ${timeoutMs / 1000} s; operator log:\n${operator.logs.slice(-10).join('\n')}`);
-};
+const ready = (name: string, timeoutMs = 60_000) =>
+  eventually(`${name} Ready`, async () => {
+    const r = await cluster.kubectl(['-n', 'default', 'get', 'gpo', name, '-o', 'json']);
+    return r.code === 0 && isReady(JSON.parse(r.stdout) as Parameters<typeof isReady>[0]);
+  }, { timeoutMs, intervalMs: 500, context: () => `operator log:\n${operator.logs.slice(-10).join('\n')}` });
 const apply = async (name: string) => {
   const r = await cluster.kubectl(['-n', 'default', 'apply', '-f', '-'],
     `apiVersion: goregistry.dev/v1alpha1\nkind: GoPackageOwner\nmetadata: {name: ${name}}\nspec: {visibility: public, tokens: [{name: t, scopes: [read]}]}\n`);

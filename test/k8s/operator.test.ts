@@ -20,6 +20,7 @@ import { installCrd } from './crd-install.js';
 import { sharedCluster, type SharedCluster } from './cluster.js';
 import { eventually as poll } from '../support/eventually.js';
 import { writeWitness, writesBetween, type WriteWitness } from './write-witness.js';
+import { isReady, kubectlOk } from './kubectl.js';
 
 const ADMIN = 'operator-e2e-admin-token-0123456789';
 let cluster: SharedCluster;
@@ -33,11 +34,7 @@ let operator: OperatorProcess;
 /** Counts, on the API server, every write of the operator (it runs as the witness's ServiceAccount). */
 let witness: WriteWitness;
 
-const kubectl = async (args: string[], input?: string) => {
-  const r = await cluster.kubectl(['-n', ns, ...args], input);
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
+const kubectl = (args: string[], input?: string) => kubectlOk(cluster, ns)(args, input);
 const admin = (method: string, p: string) =>
   curl(['--cacert', ca.caFile, '-X', method, '-H', `Authorization: Bearer ${ADMIN}`, `${registry.url}/api/admin${p}`]);
 
@@ -56,7 +53,7 @@ const condition = (g: Gpo | undefined, type: string) => g?.status?.conditions?.f
 const ready = (name: string) =>
   eventually(`${name} Ready`, async () => {
     const g = await getGpo(name);
-    return g && g.status?.observedGeneration === g.metadata.generation && condition(g, 'Ready')?.status === 'True' ? g : undefined;
+    return isReady(g) ? g : undefined;
   });
 const secretData = async (name: string) => {
   const s = JSON.parse(await kubectl(['get', 'secret', name, '-o', 'json'])) as { data: Record<string, string>; metadata: { ownerReferences?: { kind: string; controller: boolean }[]; resourceVersion: string } };

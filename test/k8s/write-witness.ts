@@ -6,11 +6,11 @@
  * writes; apiserver_flowcontrol_dispatched_requests_total{flow_schema} then counts every
  * write request the API server executed for it, by resource, whatever the client logs.
  */
-import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import type { SharedCluster } from './cluster.js';
+import { kubectlOk } from './kubectl.js';
 
 /** Writes counted per resource; `other` is everything else the account writes (Events). */
 export interface WriteCounts {
@@ -38,11 +38,7 @@ const BUCKETS: { bucket: keyof WriteCounts; apiGroups: string[]; resources: stri
 
 /** A ServiceAccount with all rights in `namespace`, and FlowSchemas counting its writes. */
 export async function writeWitness(cluster: SharedCluster, namespace: string, dir: string): Promise<WriteWitness> {
-  const kubectl = async (args: string[], input?: string) => {
-    const r = await cluster.kubectl(args, input);
-    assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
+  const kubectl = kubectlOk(cluster);
   const account = 'witnessed-operator';
   await kubectl(['-n', namespace, 'create', 'serviceaccount', account]);
   await kubectl(['-n', namespace, 'create', 'rolebinding', account, '--clusterrole=cluster-admin', `--serviceaccount=${namespace}:${account}`]);

@@ -67,15 +67,15 @@ export function tokenSecret(
 const OWN_PREFIX = 'goregistry.dev/';
 const own = (m: Record<string, string> | undefined) => Object.fromEntries(Object.entries(m ?? {}).filter(([k]) => k.startsWith(OWN_PREFIX)));
 
-/** Does the live Secret already say what the desired one says (data, labels, own annotations, owner)? */
+/** Does the live Secret already say what the desired one says (data, labels, own annotations, controller reference)? */
 export function secretMatches(live: V1Secret, desired: V1Secret): boolean {
   const same = (a: object | undefined, b: object | undefined) => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
-  const ownerUid = (s: V1Secret) => s.metadata?.ownerReferences?.find((r) => r.controller)?.uid;
+  const controllerUid = (s: V1Secret) => s.metadata?.ownerReferences?.find((r) => r.controller)?.uid;
   return (
     same(live.data, desired.data) &&
     Object.entries(desired.metadata?.labels ?? {}).every(([k, v]) => live.metadata?.labels?.[k] === v) &&
     same(own(live.metadata?.annotations), own(desired.metadata?.annotations)) &&
-    ownerUid(live) === ownerUid(desired)
+    controllerUid(live) === controllerUid(desired)
   );
 }
 
