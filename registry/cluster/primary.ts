@@ -13,7 +13,7 @@ import type { Config } from '../config/config.js';
 import type { MetricsExposition } from '../http/metrics-middleware.js';
 import { listenMetrics } from '../http/metrics-server.js';
 import type { Logger } from '../logger.js';
-import { migrate } from '../repository/migrate.js';
+import { migrate } from '../repository/sql/migrate.js';
 import { openDatabase, type RunningRegistry } from '../server.js';
 import { isClusterMessage, type ClusterMessage } from './messages.js';
 

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DomainError } from '../../registry/domain/domain-error.js';
 import type { NewModuleVersion } from '../../registry/domain/module-version.js';
-import { loadMigrations, migrate } from '../../registry/repository/migrate.js';
-import { SqlModuleVersionRepository } from '../../registry/repository/module-version-repository.js';
-import { SqlOwnerRepository } from '../../registry/repository/owner-repository.js';
-import type { SqlDatabase } from '../../registry/repository/sql-database.js';
+import { loadMigrations, migrate } from '../../registry/repository/sql/migrate.js';
+import { SqlModuleVersionRepository } from '../../registry/repository/sql/sql-module-version-repository.js';
+import { SqlOwnerRepository } from '../../registry/repository/sql/sql-owner-repository.js';
+import type { SqlDatabase } from '../../registry/repository/sql/sql-database.js';
 
 const version = (over: Partial<NewModuleVersion> = {}): NewModuleVersion => ({
   owner: 'acme',

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { DomainError } from '../../registry/domain/domain-error.js';
-import { PgDatabase } from '../../registry/repository/pg-database.js';
+import { PgDatabase } from '../../registry/repository/sql/pg-database.js';
 import { freePort } from '../support/free-port.js';
 import { startPostgres, type PostgresCluster } from '../support/postgres-cluster.js';
 

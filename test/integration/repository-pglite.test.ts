@@ -1,4 +1,4 @@
-import { PgliteDatabase } from '../../registry/repository/pglite-database.js';
+import { PgliteDatabase } from '../../registry/repository/sql/pglite-database.js';
 import { runModuleVersionRepositorySuite, runOwnerRepositorySuite } from '../contract/module-version-repository.suite.js';
 import { runBlobLifecycleSuite } from '../contract/blob-lifecycle.suite.js';
 

@@ -1,5 +1,5 @@
 import { after, before } from 'node:test';
-import { PgDatabase } from '../../registry/repository/pg-database.js';
+import { PgDatabase } from '../../registry/repository/sql/pg-database.js';
 import { runModuleVersionRepositorySuite, runOwnerRepositorySuite } from '../contract/module-version-repository.suite.js';
 import { runBlobLifecycleSuite } from '../contract/blob-lifecycle.suite.js';
 import { startPostgres, type PostgresCluster } from '../support/postgres-cluster.js';

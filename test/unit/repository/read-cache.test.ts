@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ModuleVersion } from '../../../registry/domain/module-version.js';
 import type { Owner } from '../../../registry/domain/owner.js';
-import { parseChange } from '../../../registry/repository/change-listener.js';
+import { parseChange } from '../../../registry/repository/sql/change-listener.js';
 import type { TokenRecord } from '../../../registry/repository/owner-repository.js';
 import { ReadCache } from '../../../registry/repository/read-cache.js';
 

@@ -10,7 +10,7 @@
  * round trip; one not answered within a heartbeat counts as lost.
  */
 import pg from 'pg';
-import type { Change, ReadCache } from './read-cache.js';
+import type { Change, ReadCache } from '../read-cache.js';
 
 export const CHANGES_CHANNEL = 'go_registry_changes';
 const TABLES = new Set(['owners', 'tokens', 'module_versions']);

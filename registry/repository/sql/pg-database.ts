@@ -4,7 +4,7 @@
  * Retry-After), never a hang: connecting and every query have deadlines.
  */
 import pg from 'pg';
-import { DomainError, unavailable } from '../domain/domain-error.js';
+import { DomainError, unavailable } from '../../domain/domain-error.js';
 import type { SqlClient, SqlDatabase } from './sql-database.js';
 
 // Keep bigint counts and sizes as JS numbers: sizes stay far below 2^53.

@@ -6,7 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import type { SqlDatabase } from './sql-database.js';
 
-const MIGRATIONS_DIR = new URL('../migrations/', import.meta.url);
+const MIGRATIONS_DIR = new URL('../../migrations/', import.meta.url);
 const MIGRATION_LOCK_KEY = 7_424_200_001; // arbitrary, fixed for this application
 
 export interface Migration {
