@@ -6,13 +6,12 @@
  * pool connection is held during it. A crash after placing the blob and before the
  * commit leaves an unreferenced file, which the sweeper removes.
  */
-import type { IncomingMessage } from 'node:http';
 import { rm } from 'node:fs/promises';
 import type { BlobStore } from '../blob/blob-store.js';
 import type { NewModuleVersion } from '../domain/module-version.js';
 import type { ModuleVersionRepository } from '../repository/module-version-repository.js';
 import { checkModuleZip, MAX_ZIP_FILE } from '../upload/module-zip-check.js';
-import { receiveBody } from '../upload/receive-body.js';
+import { receiveBody, type UploadBody } from '../upload/receive-body.js';
 import { crashPoint } from '../crash-points.js';
 
 export interface PublishResult {
@@ -35,7 +34,7 @@ export class PublishService {
     this.limit = Math.min(maxUploadBytes, MAX_ZIP_FILE);
   }
 
-  async publish(owner: string, body: IncomingMessage): Promise<PublishResult> {
+  async publish(owner: string, body: UploadBody): Promise<PublishResult> {
     const received = await receiveBody(body, this.blobs.tempPath(), this.limit);
     crashPoint('publish:received');
     try {

@@ -1,16 +1,21 @@
 /**
- * Streams an upload body to a temp file, hashing (SHA-256) and counting on the way,
- * so a 500 MiB zip never sits in memory. Accepts the raw zip (curl --upload-file) or
- * the first file part of a multipart/form-data body.
+ * Streams an upload to a temp file, hashing (SHA-256) and counting on the way, so a
+ * 500 MiB zip never sits in memory. A declared length over the limit is refused before
+ * a byte is read; a stream is refused as soon as it crosses the limit.
  */
-import busboy from 'busboy';
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import type { IncomingMessage } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DomainError, invalid, isOutOfSpace, outOfSpace, tooLarge } from '../domain/domain-error.js';
+
+/** The bytes of an upload and what the sender said about them. */
+export interface UploadBody {
+  stream: Readable | NodeJS.ReadableStream;
+  /** The length the sender declared (Content-Length), when it did. */
+  declaredLength?: number;
+}
 
 export interface ReceivedFile {
   path: string;
@@ -18,12 +23,10 @@ export interface ReceivedFile {
   sha256: string;
 }
 
-export async function receiveBody(req: IncomingMessage, dest: string, limit: number): Promise<ReceivedFile> {
-  const declared = Number(req.headers['content-length'] ?? NaN);
-  if (declared > limit) throw tooLarge(tooLargeMessage(limit));
+export async function receiveBody(body: UploadBody, dest: string, limit: number): Promise<ReceivedFile> {
+  if ((body.declaredLength ?? 0) > limit) throw tooLarge(tooLargeMessage(limit));
   try {
-    const isMultipart = /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
-    const received = isMultipart ? await receiveMultipart(req, dest, limit) : await writeLimited(req, dest, limit);
+    const received = await writeLimited(body.stream, dest, limit);
     if (received.size === 0) throw invalid('empty upload: send the module zip as the request body');
     return received;
   } catch (err) {
@@ -36,7 +39,7 @@ export async function receiveBody(req: IncomingMessage, dest: string, limit: num
 
 const tooLargeMessage = (limit: number) => `upload too large: the limit is ${limit} bytes`;
 
-async function writeLimited(source: Readable, dest: string, limit: number): Promise<ReceivedFile> {
+async function writeLimited(source: Readable | NodeJS.ReadableStream, dest: string, limit: number): Promise<ReceivedFile> {
   const hash = createHash('sha256');
   let size = 0;
   const meter = new Transform({
@@ -49,31 +52,4 @@ async function writeLimited(source: Readable, dest: string, limit: number): Prom
   });
   await pipeline(source, meter, createWriteStream(dest, { flags: 'wx', mode: 0o600 }));
   return { path: dest, size, sha256: hash.digest('hex') };
-}
-
-function receiveMultipart(req: IncomingMessage, dest: string, limit: number): Promise<ReceivedFile> {
-  return new Promise((resolve, reject) => {
-    let parser: busboy.Busboy;
-    try {
-      parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: limit + 1 } });
-    } catch (err) {
-      return reject(invalid(`malformed multipart body: ${(err as Error).message}`));
-    }
-    let file: Promise<ReceivedFile> | undefined;
-    parser.on('file', (_field, stream) => {
-      if (file) return void stream.resume(); // only the first file counts
-      file = writeLimited(stream, dest, limit);
-      file.catch((err) => {
-        req.unpipe(parser);
-        reject(err);
-      });
-    });
-    parser.on('error', (err: Error) => reject(invalid(`malformed multipart body: ${err.message}`)));
-    parser.on('close', () => {
-      if (!file) return reject(invalid('multipart body has no file part: attach the module zip as a file'));
-      file.then(resolve, reject);
-    });
-    req.on('aborted', () => reject(new Error('client closed the connection')));
-    req.pipe(parser);
-  });
 }

@@ -7,6 +7,7 @@ import type { AuthService } from '../../service/auth-service.js';
 import type { PublishService } from '../../service/publish-service.js';
 import { principalOf } from '../credentials.js';
 import { stateOf } from '../request-context.js';
+import { uploadBody } from '../upload-body.js';
 
 export function registerUploadRoutes(router: Router, auth: AuthService, publisher: PublishService): void {
   router.put('upload', '/api/packages/:owner/go/upload', async (ctx: Context) => {
@@ -15,7 +16,7 @@ export function registerUploadRoutes(router: Router, auth: AuthService, publishe
     if (problem) throw invalid(problem);
     // Authorized before a byte of the body is read.
     await auth.writableOwner(principalOf(ctx), owner);
-    const { modulePath, ...published } = await publisher.publish(owner, ctx.req);
+    const { modulePath, ...published } = await publisher.publish(owner, await uploadBody(ctx.req));
     stateOf(ctx).uploadedBytes = published.size;
     ctx.status = 201;
     ctx.body = { owner, module: modulePath, ...published };

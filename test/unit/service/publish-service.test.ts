@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { after, test } from 'node:test';
 import { FsBlobStore } from '../../../registry/blob/fs-blob-store.js';
@@ -56,7 +55,7 @@ async function setUp() {
   });
   const body = async () => {
     const zip = await readFile(await makeModuleZip(dir, 'example.com/order', 'v1.0.0'));
-    return Object.assign(Readable.from([zip]), { headers: { 'content-length': String(zip.length) } }) as unknown as IncomingMessage;
+    return { stream: Readable.from([zip]), declaredLength: zip.length };
   };
   return { store, steps, blobs, body };
 }
