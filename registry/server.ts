@@ -64,9 +64,7 @@ export interface StartOptions {
 
 export async function startRegistry(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningRegistry> {
   const admin = await resolveAdminToken(config.adminToken, config.dataDir);
-  if (admin.file && !options.worker) {
-    logger.info({ file: admin.file, generated: admin.generated }, 'admin token is kept in this file (mode 0600)');
-  }
+  if (admin.file && !options.worker) logger.info({ file: admin.file, generated: admin.generated }, 'admin token is kept in this file (mode 0600)');
   const db = await openDatabase(config);
   if (!options.worker) logger.info({ database: db.kind, applied: await migrate(db) }, 'database ready');
   const blobs = await FsBlobStore.open(config.storageDir, { contentCacheBytes: config.zipCacheBytes });
@@ -74,16 +72,11 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
   const { repo, ownerRepo, changes } = await readPath(config, db, logger, metrics);
   const link = options.worker ? joinCluster(metrics.registry) : undefined;
   const collector = new BlobCollector(repo, blobs);
-  const cleanupFailed = (err: unknown) => logger.warn({ err }, 'files of a delete are left for the sweeper');
   const app = createApp({
     logger,
     metrics,
     exposition: config.metricsPort !== undefined ? undefined : (link?.exposition ?? metrics.registry),
-    auth: new AuthService(ownerRepo, admin.value, (err) => logger.warn({ err }, 'could not record token use')),
-    owners: new OwnerService(ownerRepo, collector, cleanupFailed),
-    publisher: new PublishService(repo, blobs, config.maxUploadBytes),
-    reader: new ModuleReadService(repo, blobs),
-    deleter: new DeleteService(repo, collector, cleanupFailed),
+    ...services({ config, logger, repo, ownerRepo, blobs, collector, adminToken: admin.value }),
     readiness: {
       database: async () => void (await db.query('SELECT 1')),
       blobStore: () => blobs.checkWritable(),
@@ -92,9 +85,7 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
   const sweeps = startSweeps(config, new BlobSweeper(repo, blobs, collector, config.sweepGraceMs), logger, metrics);
   const server = await listen(config, app.callback(), logger);
   const metricsServer = config.metricsPort === undefined || link ? undefined : await listenMetrics(metrics.registry, config.metricsPort, config.host);
-  const { port } = server.address() as AddressInfo;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const url = `${config.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const { port, host, url } = addressOf(config, server);
   const metricsPort = metricsServer && (metricsServer.address() as AddressInfo).port;
   // Logged before the primary is told, so its 'listening' line comes after every worker's.
   logger.info({ port, url, metricsPort }, link ? 'worker listening' : 'listening');
@@ -104,10 +95,7 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
     url,
     metricsUrl: metricsPort === undefined ? undefined : `http://${host}:${metricsPort}/metrics`,
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      await closeServer(server);
       metricsServer?.close();
       await sweeps.stop();
       await changes?.close();
@@ -115,6 +103,41 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
       await blobs.close();
     },
   };
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
+
+interface ServiceDeps {
+  config: Config;
+  logger: Logger;
+  repo: ModuleVersionRepository;
+  ownerRepo: OwnerRepository;
+  blobs: FsBlobStore;
+  collector: BlobCollector;
+  adminToken: string;
+}
+
+function services({ config, logger, repo, ownerRepo, blobs, collector, adminToken }: ServiceDeps) {
+  const cleanupFailed = (err: unknown) => logger.warn({ err }, 'files of a delete are left for the sweeper');
+  return {
+    auth: new AuthService(ownerRepo, adminToken, (err) => logger.warn({ err }, 'could not record token use')),
+    owners: new OwnerService(ownerRepo, collector, cleanupFailed),
+    publisher: new PublishService(repo, blobs, config.maxUploadBytes),
+    reader: new ModuleReadService(repo, blobs),
+    deleter: new DeleteService(repo, collector, cleanupFailed),
+  };
+}
+
+/** The port it listens on and the URL to log and return (loopback for a wildcard address). */
+function addressOf(config: Config, server: http.Server): { port: number; host: string; url: string } {
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  return { port, host, url: `${config.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}` };
 }
 
 async function listen(config: Config, handler: http.RequestListener, logger: Logger): Promise<http.Server> {
