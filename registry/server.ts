@@ -30,6 +30,7 @@ import { AuthService } from './service/auth-service.js';
 import { BlobCollector } from './service/blob-collector.js';
 import { BlobSweeper, scheduleSweeps, type SweepSchedule } from './service/blob-sweeper.js';
 import { DeleteService } from './service/delete-service.js';
+import { GoproxyService } from './service/goproxy-service.js';
 import { OwnerService } from './service/owner-service.js';
 import { ModuleReadService } from './service/module-read-service.js';
 import { PublishService } from './service/publish-service.js';
@@ -124,8 +125,10 @@ interface ServiceDeps {
 
 function services({ config, logger, repo, ownerRepo, blobs, collector, adminToken }: ServiceDeps) {
   const cleanupFailed = (err: unknown) => logger.warn({ err }, 'files of a delete are left for the sweeper');
+  const auth = new AuthService(ownerRepo, adminToken, (err) => logger.warn({ err }, 'could not record token use'));
   return {
-    auth: new AuthService(ownerRepo, adminToken, (err) => logger.warn({ err }, 'could not record token use')),
+    auth,
+    goproxy: new GoproxyService(auth, ownerRepo),
     owners: new OwnerService(ownerRepo, collector, cleanupFailed),
     publisher: new PublishService(repo, blobs, config.maxUploadBytes),
     reader: new ModuleReadService(repo, blobs),

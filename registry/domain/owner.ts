@@ -5,10 +5,19 @@ export type Visibility = (typeof VISIBILITIES)[number];
 export const SCOPES = ['read', 'write'] as const;
 export type Scope = (typeof SCOPES)[number];
 
-export interface Owner {
-  name: string;
+/** What the admin API sets on an owner. */
+export interface OwnerSettings {
   visibility: Visibility;
+  /** Opaque id of the controller that manages this owner (a custom resource's UID). */
   managedBy: string | undefined;
+  /** Module-path prefixes only this owner may publish under (domain/claims.ts). */
+  claims: string[];
+  /** Whether the owner's endpoint falls through to the pull-through cache for paths it does not host. */
+  upstream: boolean;
+}
+
+export interface Owner extends OwnerSettings {
+  name: string;
   createdAt: Date;
   updatedAt: Date;
 }

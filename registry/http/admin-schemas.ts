@@ -28,6 +28,12 @@ export const OwnerPutBody = z
   .object({
     visibility: z.enum(VISIBILITIES).describe('public: anyone reads; limited: any valid token reads; private: only read tokens of this owner'),
     managedBy: MANAGED_BY.optional(),
+    claims: z
+      .array(z.string().min(1).max(1024))
+      .max(64)
+      .optional()
+      .describe('Module-path prefixes only this owner may publish under, never fetched from an upstream; replaces the current list'),
+    upstream: z.boolean().optional().describe("Whether the owner's endpoint falls through to the pull-through cache for paths it does not host"),
   })
   .strict();
 

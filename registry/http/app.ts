@@ -7,6 +7,7 @@ import type { ModuleReadService } from '../service/module-read-service.js';
 import type { PublishService } from '../service/publish-service.js';
 import type { AuthService } from '../service/auth-service.js';
 import type { OwnerService } from '../service/owner-service.js';
+import type { GoproxyService } from '../service/goproxy-service.js';
 import { resolvePrincipal } from './credentials.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { errorMapper } from './error-mapper.js';
@@ -24,6 +25,7 @@ export interface AppDeps {
   owners: OwnerService;
   publisher: PublishService;
   reader: ModuleReadService;
+  goproxy: GoproxyService;
   deleter: DeleteService;
   readiness: ReadinessChecks;
   metrics: RegistryMetrics;
@@ -41,7 +43,7 @@ export function createApp(deps: AppDeps): Koa {
   registerAdminRoutes(router, deps.auth, deps.owners);
   registerUploadRoutes(router, deps.auth, deps.publisher);
   registerDeleteRoutes(router, deps.auth, deps.deleter);
-  registerGoproxyRoutes(router, deps.auth, deps.reader);
+  registerGoproxyRoutes(router, deps.goproxy, deps.reader);
   if (deps.exposition) router.get('metrics', '/metrics', serveMetrics(deps.exposition));
   app.use(requestContext(deps.logger));
   app.use(recordMetrics(deps.metrics));

@@ -45,6 +45,7 @@ export class CachedModuleVersionRepository implements ModuleVersionRepository {
           ),
           lockBlob: (sha) => tx.lockBlob(sha),
           countBlobReferences: (sha) => tx.countBlobReferences(sha),
+          claimOwner: (path) => tx.claimOwner(path),
         }),
       ),
     );
@@ -59,6 +60,10 @@ export class CachedOwnerRepository implements OwnerRepository {
 
   findOwner(name: string) {
     return this.cache.owner(name, () => this.inner.findOwner(name));
+  }
+
+  findClaimant(modulePath: string) {
+    return this.cache.claimant(modulePath, () => this.inner.findClaimant(modulePath));
   }
 
   findTokenByDigest(digest: string) {
@@ -100,8 +105,11 @@ export class CachedOwnerRepository implements OwnerRepository {
         const owner = (name: string) => record({ table: 'owners', owner: name });
         return fn({
           lockOwner: (name) => tx.lockOwner(name),
-          insertOwner: (name, visibility, managedBy) => (owner(name), tx.insertOwner(name, visibility, managedBy)),
-          updateOwner: (name, visibility, managedBy) => (owner(name), tx.updateOwner(name, visibility, managedBy)),
+          insertOwner: (name, settings) => (owner(name), tx.insertOwner(name, settings)),
+          updateOwner: (name, settings) => (owner(name), tx.updateOwner(name, settings)),
+          lockClaims: () => tx.lockClaims(),
+          listOtherClaims: (name) => tx.listOtherClaims(name),
+          findHostedUnder: (prefix, except) => tx.findHostedUnder(prefix, except),
           countVersions: (name) => tx.countVersions(name),
           removeVersions: (name) => (record({ table: 'module_versions', owner: name }), tx.removeVersions(name)),
           removeOwner: (name) => {

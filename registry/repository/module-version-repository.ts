@@ -19,6 +19,8 @@ export interface ModuleVersionTx {
   lockBlob(blobSha256: string): Promise<void>;
   /** Committed versions that reference the blob (plus this transaction's own). */
   countBlobReferences(blobSha256: string): Promise<number>;
+  /** The owner whose claim covers the module path, if any; holds off claim changes until commit. */
+  claimOwner(modulePath: string): Promise<string | undefined>;
 }
 
 export interface ModuleVersionRepository {

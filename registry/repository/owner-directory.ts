@@ -11,6 +11,7 @@
  * rebuild that raced a change is thrown away and started again, so a stale snapshot
  * is never used. Owners and tokens are few (a row is a few hundred bytes).
  */
+import { ClaimIndex } from '../domain/claims.js';
 import type { Owner } from '../domain/owner.js';
 import type { TokenRecord } from './owner-repository.js';
 
@@ -22,6 +23,7 @@ export interface DirectoryRows {
 interface Snapshot {
   owners: Map<string, Owner>;
   tokens: Map<string, TokenRecord>;
+  claims: ClaimIndex;
 }
 
 /** A failed rebuild (database down) is retried on a lookup no sooner than this. */
@@ -80,6 +82,7 @@ export class OwnerDirectory {
         this.snapshot = {
           owners: new Map(rows.owners.map((o) => [o.name, o])),
           tokens: new Map(rows.tokens.map((t) => [t.digest, t])),
+          claims: new ClaimIndex(rows.owners),
         };
       }
     } catch {

@@ -3,7 +3,7 @@
  * secret; the secret itself is never stored. Adapters: `sql/sql-owner-repository.ts`,
  * and the read cache in front of it (`cached-repositories.ts`).
  */
-import type { Owner, Scope, TokenInfo, Visibility } from '../domain/owner.js';
+import type { Owner, OwnerSettings, Scope, TokenInfo } from '../domain/owner.js';
 
 export interface TokenRecord extends TokenInfo {
   digest: string;
@@ -11,6 +11,8 @@ export interface TokenRecord extends TokenInfo {
 
 export interface OwnerRepository {
   findOwner(name: string): Promise<Owner | undefined>;
+  /** The owner whose claim covers the module path, if any. */
+  findClaimant(modulePath: string): Promise<string | undefined>;
   listOwners(): Promise<Owner[]>;
   listTokens(owner?: string): Promise<TokenInfo[]>;
   /** Every token with its digest (the read cache's directory). */
@@ -28,8 +30,17 @@ export interface OwnerRepository {
 export interface OwnerTx {
   /** The owner row, locked until commit. */
   lockOwner(name: string): Promise<Owner | undefined>;
-  insertOwner(name: string, visibility: Visibility, managedBy: string | undefined): Promise<Owner>;
-  updateOwner(name: string, visibility: Visibility, managedBy: string | undefined): Promise<Owner>;
+  insertOwner(name: string, settings: OwnerSettings): Promise<Owner>;
+  updateOwner(name: string, settings: OwnerSettings): Promise<Owner>;
+  /**
+   * Serialises claim changes with each other and with publishes (which take it shared,
+   * ModuleVersionTx.claimOwner) until commit, so a claim and an upload under it never both commit unseen.
+   */
+  lockClaims(): Promise<void>;
+  /** Every other owner's claims, to check a new claim for overlaps. */
+  listOtherClaims(owner: string): Promise<{ owner: string; claims: string[] }[]>;
+  /** A module path some other owner hosts under this prefix, if any (such a claim would take it away). */
+  findHostedUnder(prefix: string, exceptOwner: string): Promise<{ owner: string; modulePath: string } | undefined>;
   countVersions(owner: string): Promise<number>;
   /** Deletes every version of the owner; returns their blob keys (their files are removed after commit). */
   removeVersions(owner: string): Promise<string[]>;

@@ -105,6 +105,12 @@ export class ReadCache {
     return snapshot ? Promise.resolve(snapshot.tokens.get(digest)) : load();
   }
 
+  /** The owner whose claim covers the module path, from the directory when complete, else from load. */
+  claimant(modulePath: string, load: () => Promise<string | undefined>): Promise<string | undefined> {
+    const snapshot = this.on ? this.directory?.current() : undefined;
+    return snapshot ? Promise.resolve(snapshot.claims.ownerOf(modulePath)) : load();
+  }
+
   /** Resolves once a directory rebuild in flight has ended (tests). */
   directorySettled(): Promise<void> {
     return this.directory?.settled() ?? Promise.resolve();

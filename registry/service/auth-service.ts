@@ -45,9 +45,15 @@ export class AuthService {
 
   /** The owner, when the principal may read it; otherwise exactly the nonexistent owner's answer. */
   async readableOwner(principal: Principal, name: string): Promise<Owner> {
-    const owner = await this.owners.findOwner(name);
-    if (!owner || !canRead(principal, owner)) throw notFound(NOT_FOUND_MESSAGE);
+    const owner = await this.visibleOwner(principal, name);
+    if (!owner) throw notFound(NOT_FOUND_MESSAGE);
     return owner;
+  }
+
+  /** The owner when the principal may read it; undefined alike for a missing and a hidden owner. */
+  async visibleOwner(principal: Principal, name: string): Promise<Owner | undefined> {
+    const owner = await this.owners.findOwner(name);
+    return owner && canRead(principal, owner) ? owner : undefined;
   }
 
   /** The owner, when the principal may publish to or delete from it. */

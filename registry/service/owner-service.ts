@@ -3,10 +3,11 @@
  * so every call is idempotent: the same PUT twice changes nothing the second time.
  */
 import { crashPoint } from '../crash-points.js';
-import { conflict, notFound } from '../domain/domain-error.js';
-import type { Owner, Scope, TokenInfo, Visibility } from '../domain/owner.js';
+import { checkClaimList, overlaps } from '../domain/claims.js';
+import { conflict, invalid, notFound } from '../domain/domain-error.js';
+import type { Owner, OwnerSettings, Scope, TokenInfo, Visibility } from '../domain/owner.js';
 import { digestsEqual, generateTokenSecret, tokenDigest } from '../domain/token-secret.js';
-import type { OwnerRepository } from '../repository/owner-repository.js';
+import type { OwnerRepository, OwnerTx } from '../repository/owner-repository.js';
 import type { BlobCollector } from './blob-collector.js';
 
 export interface OwnerView extends Owner {
@@ -39,21 +40,29 @@ export class OwnerService {
     return view(owner, await this.owners.listTokens(name));
   }
 
-  /** Creates (created: true) or updates an owner; a different managedBy is a Conflict. */
-  async put(name: string, visibility: Visibility, managedBy?: string): Promise<{ created: boolean; owner: OwnerView }> {
+  /**
+   * Creates (created: true) or updates an owner; fields left out keep their value (a new
+   * owner: no claims, no fall-through). A different managedBy is a Conflict, and so is a
+   * claim that overlaps another owner's or would take over modules another owner hosts.
+   */
+  async put(name: string, patch: OwnerPatch): Promise<{ created: boolean; owner: OwnerView }> {
     const created = await this.owners.transaction(async (tx) => {
       const current = await tx.lockOwner(name);
-      if (!current) {
-        await tx.insertOwner(name, visibility, managedBy);
-        return true;
-      }
-      if (managedBy && current.managedBy && current.managedBy !== managedBy) {
+      if (patch.managedBy && current?.managedBy && current.managedBy !== patch.managedBy) {
         throw conflict(`owner ${name} is managed by ${current.managedBy}`);
       }
-      const nextManagedBy = managedBy ?? current.managedBy;
-      if (current.visibility !== visibility || current.managedBy !== nextManagedBy) {
-        await tx.updateOwner(name, visibility, nextManagedBy);
+      const next: OwnerSettings = {
+        visibility: patch.visibility,
+        managedBy: patch.managedBy ?? current?.managedBy,
+        claims: patch.claims ? [...new Set(patch.claims)].sort() : (current?.claims ?? []),
+        upstream: patch.upstream ?? current?.upstream ?? false,
+      };
+      if (next.claims.join('\n') !== (current?.claims ?? []).join('\n')) await checkClaims(tx, name, next.claims);
+      if (!current) {
+        await tx.insertOwner(name, next);
+        return true;
       }
+      if (!sameSettings(current, next)) await tx.updateOwner(name, next);
       return false;
     });
     return { created, owner: await this.get(name) };
@@ -66,7 +75,7 @@ export class OwnerService {
       if (!current) throw notFound(`owner ${name} not found`);
       if (current.managedBy === undefined) return;
       if (current.managedBy !== managedBy) throw conflict(`owner ${name} is managed by ${current.managedBy}`);
-      await tx.updateOwner(name, current.visibility, undefined);
+      await tx.updateOwner(name, { ...current, managedBy: undefined });
     });
   }
 
@@ -114,6 +123,34 @@ export class OwnerService {
 
   async deleteToken(owner: string, name: string): Promise<void> {
     if (!(await this.owners.removeToken(owner, name))) throw notFound(`token ${name} of owner ${owner} not found`);
+  }
+}
+
+/** What PUT /api/admin/owners/{owner} may change; absent fields keep their value. */
+export interface OwnerPatch {
+  visibility: Visibility;
+  managedBy?: string;
+  claims?: string[];
+  upstream?: boolean;
+}
+
+const sameSettings = (a: OwnerSettings, b: OwnerSettings) =>
+  a.visibility === b.visibility && a.managedBy === b.managedBy && a.upstream === b.upstream && a.claims.join('\n') === b.claims.join('\n');
+
+/** Under the claims lock: the list is well-formed, overlaps no other owner's, and takes no other owner's modules. */
+async function checkClaims(tx: OwnerTx, name: string, claims: string[]): Promise<void> {
+  const problem = checkClaimList(claims);
+  if (problem) throw invalid(problem);
+  await tx.lockClaims();
+  for (const other of await tx.listOtherClaims(name)) {
+    for (const claim of claims) {
+      const clash = other.claims.find((c) => overlaps(c, claim));
+      if (clash !== undefined) throw conflict(`claim "${claim}" overlaps "${clash}", claimed by owner ${other.owner}`);
+    }
+  }
+  for (const claim of claims) {
+    const hosted = await tx.findHostedUnder(claim, name);
+    if (hosted) throw conflict(`claim "${claim}" covers ${hosted.modulePath}, which owner ${hosted.owner} hosts: delete it there first`);
   }
 }
 

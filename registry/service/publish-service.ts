@@ -7,6 +7,7 @@
  * commit leaves an unreferenced file, which the sweeper removes.
  */
 import { rm } from 'node:fs/promises';
+import { DomainError } from '../domain/domain-error.js';
 import type { BlobStore } from '../blob/blob-store.js';
 import type { NewModuleVersion } from '../domain/module-version.js';
 import type { ModuleVersionRepository } from '../repository/module-version-repository.js';
@@ -52,6 +53,10 @@ export class PublishService {
       };
       await this.blobs.prepare(received.path);
       await this.repo.transaction(async (tx) => {
+        const claimant = await tx.claimOwner(record.modulePath);
+        if (claimant !== undefined && claimant !== owner) {
+          throw new DomainError('Forbidden', `module path ${record.modulePath} is claimed by another owner of this registry: only that owner may publish it`);
+        }
         await tx.saveVersion(record); // Conflict (409) here, before any blob is placed
         crashPoint('publish:row-inserted');
         await tx.lockBlob(record.blobSha256);

@@ -140,8 +140,10 @@ export function runOwnerRepositorySuite(name: string, open: () => Promise<SqlDat
       try {
         await migrate(db);
         const repo = new SqlOwnerRepository(db);
-        await repo.transaction((tx) => tx.insertOwner('acme', 'private', 'uid-1'));
-        assert.equal((await repo.findOwner('acme'))?.managedBy, 'uid-1');
+        await repo.transaction((tx) => tx.insertOwner('acme', { visibility: 'private', managedBy: 'uid-1', claims: ['example.com/acme'], upstream: true }));
+        const acme = await repo.findOwner('acme');
+        assert.equal(acme?.managedBy, 'uid-1');
+        assert.deepEqual([acme?.claims, acme?.upstream], [['example.com/acme'], true], 'claims and the fall-through switch round-trip');
         await repo.saveToken({ owner: 'acme', name: 'ci', digest: 'd'.repeat(64), scopes: ['read', 'write'] });
         const found = await repo.findTokenByDigest('d'.repeat(64));
         assert.deepEqual(found?.scopes, ['read', 'write']);

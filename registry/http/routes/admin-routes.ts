@@ -43,7 +43,7 @@ export function registerAdminRoutes(router: Router, auth: AuthService, owners: O
   router.put('/api/admin/owners/:owner', admin, async (ctx: Context) => {
     const name = ownerParam(ctx);
     const body = parseBody(OwnerPutBody, await readJson(ctx));
-    const { created, owner } = await owners.put(name, body.visibility, body.managedBy);
+    const { created, owner } = await owners.put(name, body);
     ctx.status = created ? 201 : 200;
     ctx.body = owner;
   });

@@ -6,6 +6,7 @@
 import { conflict, notFound } from '../../domain/domain-error.js';
 import type { ModuleVersion, NewModuleVersion, VersionSummary } from '../../domain/module-version.js';
 import type { ModuleVersionRepository, ModuleVersionTx } from '../module-version-repository.js';
+import { CLAIMS_LOCK_KEY } from './claims-lock.js';
 import { isUniqueViolation, type SqlClient, type SqlDatabase } from './sql-database.js';
 
 interface Row {
@@ -94,6 +95,16 @@ class SqlModuleVersionTx implements ModuleVersionTx {
 
   async lockBlob(blobSha256: string) {
     await this.client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [blobSha256]);
+  }
+
+  async claimOwner(modulePath: string) {
+    await this.client.query('SELECT pg_advisory_xact_lock_shared($1)', [CLAIMS_LOCK_KEY]);
+    const rows = await this.client.query<{ name: string }>(
+      `SELECT name FROM owners WHERE EXISTS (
+         SELECT 1 FROM unnest(claims) AS p WHERE $1 = p OR starts_with($1, p || '/'))`,
+      [modulePath],
+    );
+    return rows[0]?.name;
   }
 
   async countBlobReferences(blobSha256: string) {

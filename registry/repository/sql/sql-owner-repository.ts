@@ -1,6 +1,7 @@
 /** The owner and token port on SQL (PostgreSQL and PGlite). */
 import { conflict } from '../../domain/domain-error.js';
-import type { Owner, Scope, TokenInfo, Visibility } from '../../domain/owner.js';
+import type { Owner, OwnerSettings, Scope, TokenInfo, Visibility } from '../../domain/owner.js';
+import { CLAIMS_LOCK_KEY } from './claims-lock.js';
 import type { OwnerRepository, OwnerTx, TokenRecord } from '../owner-repository.js';
 import { isUniqueViolation, type SqlClient, type SqlDatabase } from './sql-database.js';
 
@@ -8,6 +9,8 @@ interface OwnerRow {
   name: string;
   visibility: Visibility;
   managed_by: string | null;
+  claims: string[];
+  upstream: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -26,6 +29,8 @@ const toOwner = (r: OwnerRow): Owner => ({
   name: r.name,
   visibility: r.visibility,
   managedBy: r.managed_by ?? undefined,
+  claims: r.claims,
+  upstream: r.upstream,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -48,6 +53,14 @@ export class SqlOwnerRepository implements OwnerRepository {
   async findOwner(name: string) {
     const rows = await this.db.query<OwnerRow>('SELECT * FROM owners WHERE name = $1', [name]);
     return rows[0] && toOwner(rows[0]);
+  }
+
+  async findClaimant(modulePath: string) {
+    const rows = await this.db.query<{ name: string }>(
+      `SELECT name FROM owners WHERE EXISTS (SELECT 1 FROM unnest(claims) AS p WHERE $1 = p OR starts_with($1, p || '/'))`,
+      [modulePath],
+    );
+    return rows[0]?.name;
   }
 
   async listOwners() {
@@ -117,16 +130,37 @@ function ownerTx(client: SqlClient): OwnerTx {
       const rows = await client.query<OwnerRow>('SELECT * FROM owners WHERE name = $1 FOR UPDATE', [name]);
       return rows[0] && toOwner(rows[0]);
     },
-    async insertOwner(name, visibility, managedBy) {
+    async insertOwner(name, o: OwnerSettings) {
       try {
-        return await one('INSERT INTO owners (name, visibility, managed_by) VALUES ($1, $2, $3) RETURNING *', [name, visibility, managedBy ?? null]);
+        return await one(
+          'INSERT INTO owners (name, visibility, managed_by, claims, upstream) VALUES ($1, $2, $3, $4, $5) RETURNING *',
+          [name, o.visibility, o.managedBy ?? null, o.claims, o.upstream],
+        );
       } catch (err) {
         if (isUniqueViolation(err)) throw conflict(`owner ${name} was created concurrently; retry`);
         throw err;
       }
     },
-    updateOwner: (name, visibility, managedBy) =>
-      one('UPDATE owners SET visibility = $2, managed_by = $3, updated_at = now() WHERE name = $1 RETURNING *', [name, visibility, managedBy ?? null]),
+    updateOwner: (name, o: OwnerSettings) =>
+      one(
+        'UPDATE owners SET visibility = $2, managed_by = $3, claims = $4, upstream = $5, updated_at = now() WHERE name = $1 RETURNING *',
+        [name, o.visibility, o.managedBy ?? null, o.claims, o.upstream],
+      ),
+    async lockClaims() {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [CLAIMS_LOCK_KEY]);
+    },
+    async listOtherClaims(owner) {
+      return client.query<{ owner: string; claims: string[] }>(
+        "SELECT name AS owner, claims FROM owners WHERE name <> $1 AND claims <> '{}'", [owner]);
+    },
+    async findHostedUnder(prefix, exceptOwner) {
+      const rows = await client.query<{ owner: string; module_path: string }>(
+        `SELECT owner, module_path FROM module_versions
+          WHERE owner <> $2 AND (module_path = $1 OR starts_with(module_path, $1 || '/')) LIMIT 1`,
+        [prefix, exceptOwner],
+      );
+      return rows[0] && { owner: rows[0].owner, modulePath: rows[0].module_path };
+    },
     async countVersions(owner) {
       const rows = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM module_versions WHERE owner = $1', [owner]);
       return rows[0]?.n ?? 0;

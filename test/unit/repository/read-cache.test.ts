@@ -8,7 +8,7 @@ import type { TokenRecord } from '../../../registry/repository/owner-repository.
 import { ReadCache } from '../../../registry/repository/read-cache.js';
 
 const owner = (name: string, visibility: Owner['visibility'] = 'public'): Owner => ({
-  name, visibility, managedBy: undefined, createdAt: new Date(0), updatedAt: new Date(0),
+  name, visibility, managedBy: undefined, claims: [], upstream: false, createdAt: new Date(0), updatedAt: new Date(0),
 });
 const version = (o: string, m: string, v: string, goModBytes = 10): ModuleVersion => ({
   owner: o, modulePath: m, version: v, blobSha256: 'b'.repeat(64), zipSize: 1, zipHash: 'h1:x', goMod: Buffer.alloc(goModBytes), goModHash: 'h1:y', createdAt: new Date(0),

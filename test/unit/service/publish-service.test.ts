@@ -28,6 +28,7 @@ function recordingRepo(steps: string[], existing = new Set<string>()): ModuleVer
     removeVersion: async () => undefined,
     lockBlob: async () => void steps.push('lock blob'),
     countBlobReferences: async () => 0,
+    claimOwner: async () => undefined,
   };
   return {
     findVersion: async () => undefined,

@@ -1,0 +1,48 @@
+/**
+ * Which source answers a GOPROXY request, on an owner's endpoint
+ * (`/api/packages/{owner}/go`) and on the registry-wide one (`/go`):
+ *
+ * - a hosted module of an owner the caller may read;
+ * - for a path under a claim that is not hosted there (or whose owner the caller may
+ *   not see): the claimed-path miss, a 403, which stops the go command's `,` chain so
+ *   it never asks another proxy about the path — the same answer whether the module,
+ *   the owner or the caller's right is what is missing;
+ * - otherwise the pull-through cache, when the endpoint uses it (the registry-wide one
+ *   always; an owner's when it has `upstream` on), or not found (404, today's answer).
+ */
+import { DomainError } from '../domain/domain-error.js';
+import type { Owner, Principal } from '../domain/owner.js';
+import type { OwnerRepository } from '../repository/owner-repository.js';
+import type { AuthService } from './auth-service.js';
+
+/** Hosted first when there is an owner to ask; then the fallback. */
+export interface GoproxySource {
+  hosted: Owner | undefined;
+  fallback: 'claimed' | 'upstream' | 'not-found';
+}
+
+export const claimedMiss = (modulePath: string) =>
+  new DomainError(
+    'Forbidden',
+    `${modulePath}: not found in this registry; its path is claimed here, so it is never fetched from another proxy`,
+  );
+
+export class GoproxyService {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly owners: OwnerRepository,
+  ) {}
+
+  async viaOwner(principal: Principal, ownerName: string, modulePath: string): Promise<GoproxySource> {
+    const hosted = await this.auth.visibleOwner(principal, ownerName);
+    const claimant = await this.owners.findClaimant(modulePath);
+    if (claimant !== undefined) return { hosted: claimant === hosted?.name ? hosted : undefined, fallback: 'claimed' };
+    return { hosted, fallback: hosted?.upstream ? 'upstream' : 'not-found' };
+  }
+
+  async viaRegistry(principal: Principal, modulePath: string): Promise<GoproxySource> {
+    const claimant = await this.owners.findClaimant(modulePath);
+    if (claimant === undefined) return { hosted: undefined, fallback: 'upstream' };
+    return { hosted: await this.auth.visibleOwner(principal, claimant), fallback: 'claimed' };
+  }
+}
