@@ -12,6 +12,8 @@ export interface PoolStats {
 
 export interface MetricSources {
   poolStats?: () => PoolStats | undefined;
+  /** Versions and zips the pull-through cache holds (read at scrape time). */
+  cacheStats?: () => Promise<{ versions: number; zips: number; zipBytes: number }>;
   zipCache?: () => { bytes: number; hits: number; misses: number } | undefined;
 }
 
@@ -27,8 +29,22 @@ export class RegistryMetrics {
   readonly swept: client.Counter<'kind'>;
   readonly sweptBytes: client.Counter<'kind'>;
   readonly changeListener: client.Gauge;
+  readonly cacheRequests: client.Counter<'kind' | 'result'>;
+  readonly cacheRefusals: client.Counter;
+  readonly upstreamRequests: client.Counter<'outcome'>;
+  readonly upstreamDuration: client.Histogram;
+  readonly upstreamBytes: client.Counter;
+
+  private cacheStats: MetricSources['cacheStats'];
+
+  /** Where the cache size gauge reads from (the cache is built after the metrics). */
+  setCacheStats(read: NonNullable<MetricSources['cacheStats']>): void {
+    this.cacheStats = read;
+  }
 
   constructor(sources: MetricSources = {}) {
+    this.cacheStats = sources.cacheStats;
+    const self = this;
     const registers = [this.registry];
     client.collectDefaultMetrics({ register: this.registry });
     this.httpDuration = new client.Histogram({
@@ -46,6 +62,39 @@ export class RegistryMetrics {
     this.sweeps = new client.Counter({ name: 'goregistry_sweeps_total', help: 'Sweeps of unreferenced blobs and stale temp files, by result', labelNames: ['result'], registers });
     this.swept = new client.Counter({ name: 'goregistry_swept_files_total', help: 'Files the sweeper removed: unreferenced blobs (blob) and stale uploads (temp)', labelNames: ['kind'], registers });
     this.sweptBytes = new client.Counter({ name: 'goregistry_swept_bytes_total', help: 'Bytes the sweeper freed, by kind', labelNames: ['kind'], registers });
+    this.cacheRequests = new client.Counter({
+      name: 'goregistry_cache_requests_total',
+      help: 'Pull-through cache answers by kind (list, latest, info, mod, zip) and result: hit (from storage), miss (fetched upstream), stale (upstream failed or off)',
+      labelNames: ['kind', 'result'],
+      registers,
+    });
+    this.cacheRefusals = new client.Counter({
+      name: 'goregistry_cache_refusals_total',
+      help: 'Upstream files refused: checksum mismatch, not in the checksum database, or not a valid module zip',
+      registers,
+    });
+    this.upstreamRequests = new client.Counter({
+      name: 'goregistry_upstream_requests_total',
+      help: 'Requests to the upstream proxies by outcome: ok, not_found, error, timeout',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.upstreamDuration = new client.Histogram({
+      name: 'goregistry_upstream_request_duration_seconds',
+      help: 'Time to an upstream answer (headers and body)',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.upstreamBytes = new client.Counter({ name: 'goregistry_upstream_bytes_total', help: 'Bytes received from the upstream proxies', registers });
+    new client.Gauge({
+      name: 'goregistry_cache_zip_bytes',
+      help: 'Bytes of module zips the pull-through cache holds',
+      registers,
+      async collect() {
+        const stats = await self.cacheStats?.().catch(() => undefined);
+        if (stats) this.set(stats.zipBytes);
+      },
+    });
     this.changeListener = new client.Gauge({
       name: 'goregistry_change_listener_up',
       help: '1 while change notifications are received (the read cache is on), 0 while they are not (every read goes to the database)',

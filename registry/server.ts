@@ -34,6 +34,14 @@ import { GoproxyService } from './service/goproxy-service.js';
 import { OwnerService } from './service/owner-service.js';
 import { ModuleReadService } from './service/module-read-service.js';
 import { PublishService } from './service/publish-service.js';
+import { PullThroughCache } from './service/pull-through-cache.js';
+import { SingleFlight } from './service/single-flight.js';
+import { SqlCacheRepository } from './repository/sql/sql-cache-repository.js';
+import { HttpUpstream } from './upstream/http-upstream.js';
+import type { ChecksumDatabase } from './upstream/checksum-database.js';
+import { MAX_ZIP_FILE } from './upload/module-zip-check.js';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
 
 export interface RunningRegistry {
   port: number;
@@ -73,11 +81,13 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
   const { repo, ownerRepo, changes } = await readPath(config, db, logger, metrics);
   const link = options.worker ? joinCluster(metrics.registry) : undefined;
   const collector = new BlobCollector(repo, blobs);
+  const cache = pullThroughCache(config, db, blobs, collector, metrics, logger);
   const app = createApp({
     logger,
     metrics,
     exposition: config.metricsPort !== undefined ? undefined : (link?.exposition ?? metrics.registry),
     ...services({ config, logger, repo, ownerRepo, blobs, collector, adminToken: admin.value }),
+    cache,
     readiness: {
       database: async () => void (await db.query('SELECT 1')),
       blobStore: () => blobs.checkWritable(),
@@ -134,6 +144,43 @@ function services({ config, logger, repo, ownerRepo, blobs, collector, adminToke
     reader: new ModuleReadService(repo, blobs),
     deleter: new DeleteService(repo, collector, cleanupFailed),
   };
+}
+
+/** The pull-through cache over the configured upstream proxies and checksum database. */
+function pullThroughCache(config: Config, db: SqlDatabase, blobs: FsBlobStore, collector: BlobCollector, metrics: RegistryMetrics, logger: Logger) {
+  const u = config.upstream;
+  const repo = new SqlCacheRepository(db);
+  metrics.setCacheStats(() => repo.stats());
+  const upstream = new HttpUpstream(u.goproxy, {
+    connectTimeoutMs: u.connectTimeoutMs,
+    timeoutMs: u.timeoutMs,
+    authorization: u.authorization,
+    maxZipBytes: MAX_ZIP_FILE,
+    observe: (outcome, seconds, bytes) => {
+      metrics.upstreamRequests.inc({ outcome });
+      metrics.upstreamDuration.observe(seconds);
+      metrics.upstreamBytes.inc(bytes);
+    },
+  });
+  const flights = new SingleFlight(repo, { holder: `${hostname()}-${process.pid}-${randomUUID()}`, leaseMs: 15_000, pollMs: 200, waitMs: 10 * 60_000 });
+  const sumdb = checksumDatabase(u, logger);
+  return new PullThroughCache(repo, upstream, sumdb, blobs, collector, flights, {
+    listTtlMs: u.listTtlMs, notFoundTtlMs: u.notFoundTtlMs, noSumdb: u.noSumdb, offline: u.goproxy.length === 0,
+  }, {
+    served: (kind, result) => metrics.cacheRequests.inc({ kind, result }),
+    refused: (modulePath, version, reason) => {
+      metrics.cacheRefusals.inc();
+      logger.warn({ modulePath, version, reason }, 'upstream file refused');
+    },
+  });
+}
+
+function checksumDatabase(u: Config['upstream'], logger: Logger): ChecksumDatabase | undefined {
+  if (u.sumdb === undefined) return undefined;
+  // TODO(issue 16): the verifying client of the upstream checksum database (domain/sumdb) is being built;
+  // until it lands, cached modules are stored unverified (verified=false) and the README says so.
+  logger.warn({ sumdb: u.sumdb }, 'checksum verification of the pull-through cache is not built yet: cached modules are not verified');
+  return undefined;
 }
 
 /** The port it listens on and the URL to log and return (loopback for a wildcard address). */

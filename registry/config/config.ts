@@ -1,6 +1,7 @@
 /** Environment configuration, parsed and validated once at boot. */
 import path from 'node:path';
 import { z } from 'zod';
+import { parseGoproxyList, type GoproxyEntry } from '../domain/goproxy-list.js';
 
 const MiB = 1024 * 1024;
 
@@ -26,6 +27,16 @@ const schema = z.object({
   CHANGES_HEARTBEAT_SECONDS: z.coerce.number().positive().default(10),
   SWEEP_INTERVAL_SECONDS: z.coerce.number().min(0).default(3600),
   SWEEP_GRACE_SECONDS: z.coerce.number().min(0).default(3600),
+  UPSTREAM_GOPROXY: z.string().min(1).default('https://proxy.golang.org'),
+  UPSTREAM_SUMDB: z.string().min(1).default('sum.golang.org'),
+  UPSTREAM_NOSUMDB: z.string().default(''),
+  UPSTREAM_USERNAME: z.string().min(1).optional(),
+  UPSTREAM_PASSWORD: z.string().min(1).optional(),
+  UPSTREAM_TOKEN: z.string().min(1).optional(),
+  UPSTREAM_CONNECT_TIMEOUT_SECONDS: z.coerce.number().positive().default(5),
+  UPSTREAM_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
+  UPSTREAM_LIST_TTL_SECONDS: z.coerce.number().min(0).default(60),
+  UPSTREAM_NOT_FOUND_TTL_SECONDS: z.coerce.number().min(0).default(300),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -57,6 +68,24 @@ export interface Config {
   sweepIntervalMs: number;
   /** Blobs and temp files younger than this are never swept (uploads in flight on any replica). */
   sweepGraceMs: number;
+  upstream: UpstreamConfig;
+}
+
+/** The pull-through cache's upstream proxies and checksum database. */
+export interface UpstreamConfig {
+  /** Proxies in go's GOPROXY syntax; [] for `off` (air-gapped: the cache answers alone). */
+  goproxy: GoproxyEntry[];
+  /** GOSUMDB syntax: `name`, `name+hash+key`, optionally followed by a URL; undefined for `off`. */
+  sumdb: string | undefined;
+  /** Module path patterns the checksum database is not asked about (GONOSUMDB syntax). */
+  noSumdb: string[];
+  /** Authorization header for the upstream proxies, from UPSTREAM_TOKEN or UPSTREAM_USERNAME/UPSTREAM_PASSWORD. */
+  authorization: string | undefined;
+  connectTimeoutMs: number;
+  /** Deadline for an upstream answer's headers and for any pause in its body. */
+  timeoutMs: number;
+  listTtlMs: number;
+  notFoundTtlMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -98,5 +127,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     changesHeartbeatMs: c.CHANGES_HEARTBEAT_SECONDS * 1000,
     sweepIntervalMs: c.SWEEP_INTERVAL_SECONDS * 1000,
     sweepGraceMs: c.SWEEP_GRACE_SECONDS * 1000,
+    upstream: upstreamConfig(c),
+  };
+}
+
+function upstreamConfig(c: z.infer<typeof schema>): UpstreamConfig {
+  let goproxy: GoproxyEntry[];
+  try {
+    goproxy = parseGoproxyList(c.UPSTREAM_GOPROXY);
+  } catch (err) {
+    throw new ConfigError(`invalid configuration:\n  UPSTREAM_GOPROXY: ${(err as Error).message}`);
+  }
+  if (c.UPSTREAM_TOKEN && c.UPSTREAM_USERNAME) {
+    throw new ConfigError('invalid configuration:\n  UPSTREAM_TOKEN and UPSTREAM_USERNAME: set one (a Bearer token, or Basic credentials)');
+  }
+  if (Boolean(c.UPSTREAM_USERNAME) !== Boolean(c.UPSTREAM_PASSWORD)) {
+    throw new ConfigError('invalid configuration:\n  UPSTREAM_USERNAME and UPSTREAM_PASSWORD must be set together');
+  }
+  const basic = c.UPSTREAM_USERNAME && `Basic ${Buffer.from(`${c.UPSTREAM_USERNAME}:${c.UPSTREAM_PASSWORD}`).toString('base64')}`;
+  return {
+    goproxy,
+    sumdb: c.UPSTREAM_SUMDB.trim() === 'off' ? undefined : c.UPSTREAM_SUMDB.trim(),
+    noSumdb: c.UPSTREAM_NOSUMDB.split(',').map((p) => p.trim()).filter(Boolean),
+    authorization: c.UPSTREAM_TOKEN ? `Bearer ${c.UPSTREAM_TOKEN}` : basic || undefined,
+    connectTimeoutMs: c.UPSTREAM_CONNECT_TIMEOUT_SECONDS * 1000,
+    timeoutMs: c.UPSTREAM_TIMEOUT_SECONDS * 1000,
+    listTtlMs: c.UPSTREAM_LIST_TTL_SECONDS * 1000,
+    notFoundTtlMs: c.UPSTREAM_NOT_FOUND_TTL_SECONDS * 1000,
   };
 }

@@ -12,7 +12,11 @@ export type DomainErrorKind =
   /** A dependency (the database) is down for now: the client should retry. */
   | 'Unavailable'
   /** The blob store has no space left for this upload. */
-  | 'InsufficientStorage';
+  | 'InsufficientStorage'
+  /** An upstream proxy or checksum database failed, answered nonsense, or sent bytes that do not verify. */
+  | 'UpstreamFailed'
+  /** An upstream did not answer within its deadline. */
+  | 'UpstreamTimeout';
 
 export class DomainError extends Error {
   constructor(
@@ -34,3 +38,5 @@ export const insufficientStorage = (message: string) => new DomainError('Insuffi
 /** A full disk or an exhausted quota, as the file system reports it. */
 export const isOutOfSpace = (err: unknown) => ['ENOSPC', 'EDQUOT'].includes((err as { code?: string } | undefined)?.code ?? '');
 export const outOfSpace = () => insufficientStorage('the registry has no storage space left for this upload; nothing was stored');
+export const upstreamFailed = (message: string) => new DomainError('UpstreamFailed', message);
+export const upstreamTimeout = (message: string) => new DomainError('UpstreamTimeout', message);

@@ -8,6 +8,7 @@ import type { PublishService } from '../service/publish-service.js';
 import type { AuthService } from '../service/auth-service.js';
 import type { OwnerService } from '../service/owner-service.js';
 import type { GoproxyService } from '../service/goproxy-service.js';
+import type { PullThroughCache } from '../service/pull-through-cache.js';
 import { resolvePrincipal } from './credentials.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { errorMapper } from './error-mapper.js';
@@ -26,6 +27,7 @@ export interface AppDeps {
   publisher: PublishService;
   reader: ModuleReadService;
   goproxy: GoproxyService;
+  cache: PullThroughCache;
   deleter: DeleteService;
   readiness: ReadinessChecks;
   metrics: RegistryMetrics;
@@ -43,7 +45,7 @@ export function createApp(deps: AppDeps): Koa {
   registerAdminRoutes(router, deps.auth, deps.owners);
   registerUploadRoutes(router, deps.auth, deps.publisher);
   registerDeleteRoutes(router, deps.auth, deps.deleter);
-  registerGoproxyRoutes(router, deps.goproxy, deps.reader);
+  registerGoproxyRoutes(router, deps.goproxy, { reader: deps.reader, cache: deps.cache });
   if (deps.exposition) router.get('metrics', '/metrics', serveMetrics(deps.exposition));
   app.use(requestContext(deps.logger));
   app.use(recordMetrics(deps.metrics));

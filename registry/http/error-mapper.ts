@@ -16,6 +16,10 @@ const STATUS: Record<DomainErrorKind, number> = {
   TooLarge: 413,
   Unavailable: 503,
   InsufficientStorage: 507,
+  // Neither is a 404: go must not move on to its next GOPROXY entry (or `direct`) because an upstream was
+  // down or slow — in a cluster without an Internet path that only fails later and slower.
+  UpstreamFailed: 502,
+  UpstreamTimeout: 504,
 };
 
 /** Seconds a client should wait before retrying a 503: a database restart takes a few. */

@@ -24,7 +24,8 @@ export interface TestRegistry {
 
 export async function startTestRegistry(env: Record<string, string> = {}): Promise<TestRegistry> {
   const { dir, remove } = await tempDir('registry');
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, REGISTRY_ADMIN_TOKEN: ADMIN_TOKEN, ...env });
+  // Hermetic: no upstream unless a test gives one.
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, REGISTRY_ADMIN_TOKEN: ADMIN_TOKEN, UPSTREAM_GOPROXY: 'off', ...env });
   const registry = await startRegistry(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   const list = async (sub: string): Promise<string[]> => {
     const root = path.join(config.storageDir, sub);

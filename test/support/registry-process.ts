@@ -35,7 +35,7 @@ export async function startRegistryProcess(
   options: RegistryProcessOptions = {},
 ): Promise<RegistryProcess> {
   const command = startCommand().replace(/^node /, `node ${(options.nodeArgs ?? []).join(' ')} `);
-  const p = await startJsonLogProcess(['sh', '-c', `exec ${command}`], { HOST: '127.0.0.1', PORT: '0', ...env }, 'listening', {
+  const p = await startJsonLogProcess(['sh', '-c', `exec ${command}`], { HOST: '127.0.0.1', PORT: '0', UPSTREAM_GOPROXY: 'off', ...env }, 'listening', {
     timeoutMs,
     ...(options.logFile ? { logFile: options.logFile } : {}),
   });

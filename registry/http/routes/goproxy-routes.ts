@@ -12,6 +12,8 @@ import { checkOwnerName } from '../../domain/owner-name.js';
 import { parseGoproxyRequest, type GoproxyRequest } from '../../goproxy/goproxy-request.js';
 import { claimedMiss, type GoproxyService, type GoproxySource } from '../../service/goproxy-service.js';
 import type { ModuleReadService } from '../../service/module-read-service.js';
+import type { PullThroughCache } from '../../service/pull-through-cache.js';
+import { canonicalModuleVersion } from '../../domain/go-semver.js';
 import type { Owner } from '../../domain/owner.js';
 import { principalOf } from '../credentials.js';
 import { setJsonBody } from '../json-response.js';
@@ -21,17 +23,22 @@ import { immutable, notModified, sendZip } from '../zip-response.js';
 export const GOPROXY_PATH = /^\/api\/packages\/([^/]+)\/go\/(.+)$/;
 export const REGISTRY_GOPROXY_PATH = /^\/go\/(.+)$/;
 
-export function registerGoproxyRoutes(router: Router, goproxy: GoproxyService, reader: ModuleReadService): void {
+interface Sources {
+  reader: ModuleReadService;
+  cache: PullThroughCache;
+}
+
+export function registerGoproxyRoutes(router: Router, goproxy: GoproxyService, sources: Sources): void {
   router.get('goproxy', GOPROXY_PATH, async (ctx: Context) => {
     const [, owner, tail] = GOPROXY_PATH.exec(ctx.path) ?? [];
     if (!owner || checkOwnerName(owner)) throw notFound('not found');
     const request = parsed(ctx, tail);
-    await answer(ctx, reader, request, await goproxy.viaOwner(principalOf(ctx), owner, request.modulePath));
+    await answer(ctx, sources, request, await goproxy.viaOwner(principalOf(ctx), owner, request.modulePath));
   });
   router.get('goproxy-registry', REGISTRY_GOPROXY_PATH, async (ctx: Context) => {
     const [, tail] = REGISTRY_GOPROXY_PATH.exec(ctx.path) ?? [];
     const request = parsed(ctx, tail);
-    await answer(ctx, reader, request, await goproxy.viaRegistry(principalOf(ctx), request.modulePath));
+    await answer(ctx, sources, request, await goproxy.viaRegistry(principalOf(ctx), request.modulePath));
   });
 }
 
@@ -43,14 +50,44 @@ function parsed(ctx: Context, tail: string | undefined): GoproxyRequest {
 }
 
 /** The hosted answer when there is one; else the source's fallback. */
-async function answer(ctx: Context, reader: ModuleReadService, request: GoproxyRequest, source: GoproxySource): Promise<void> {
+async function answer(ctx: Context, sources: Sources, request: GoproxyRequest, source: GoproxySource): Promise<void> {
   try {
     if (!source.hosted) throw notFound('not found');
-    return await answerHosted(ctx, reader, request, source.hosted);
+    return await answerHosted(ctx, sources.reader, request, source.hosted);
   } catch (err) {
     if (!(err instanceof DomainError) || err.kind !== 'NotFound') throw err;
     if (source.fallback === 'claimed') throw claimedMiss(request.modulePath);
+    if (source.fallback === 'upstream') return answerCached(ctx, sources, request);
     throw source.hosted ? err : notFound('not found');
+  }
+}
+
+/** A public module through the pull-through cache: immutable answers may sit in shared caches. */
+async function answerCached(ctx: Context, { reader, cache }: Sources, request: GoproxyRequest): Promise<void> {
+  const forever = immutable('public');
+  switch (request.kind) {
+    case 'list':
+      ctx.set('Cache-Control', 'no-cache');
+      ctx.type = 'text/plain; charset=utf-8';
+      ctx.body = await cache.list(request.modulePath);
+      return;
+    case 'latest':
+      ctx.set('Cache-Control', 'no-cache');
+      ctx.type = 'application/json';
+      ctx.body = await cache.latest(request.modulePath);
+      return;
+    case 'info':
+      ctx.body = await cache.info(request.modulePath, request.version);
+      ctx.set('Cache-Control', canonicalModuleVersion(request.version) === request.version ? forever : 'no-cache');
+      ctx.type = 'application/json';
+      return;
+    case 'mod':
+      ctx.body = await cache.mod(request.modulePath, request.version);
+      ctx.set('Cache-Control', forever);
+      ctx.type = 'text/plain; charset=utf-8';
+      return;
+    case 'zip':
+      return sendZip(ctx, reader, await cache.zip(request.modulePath, request.version), 'public');
   }
 }
 

@@ -6,6 +6,7 @@
 import { conflict, notFound } from '../../domain/domain-error.js';
 import type { ModuleVersion, NewModuleVersion, VersionSummary } from '../../domain/module-version.js';
 import type { ModuleVersionRepository, ModuleVersionTx } from '../module-version-repository.js';
+import { BLOB_LOCK_SQL, BLOB_REFERENCES_SQL, REFERENCED_BLOBS_SQL } from './blob-lock.js';
 import { CLAIMS_LOCK_KEY } from './claims-lock.js';
 import { isUniqueViolation, type SqlClient, type SqlDatabase } from './sql-database.js';
 
@@ -54,10 +55,7 @@ export class SqlModuleVersionRepository implements ModuleVersionRepository {
 
   async findReferencedBlobs(blobSha256s: readonly string[]): Promise<Set<string>> {
     if (blobSha256s.length === 0) return new Set();
-    const rows = await this.db.query<{ blob_sha256: string }>(
-      'SELECT DISTINCT blob_sha256 FROM module_versions WHERE blob_sha256 = ANY($1::text[])',
-      [blobSha256s],
-    );
+    const rows = await this.db.query<{ blob_sha256: string }>(REFERENCED_BLOBS_SQL, [blobSha256s]);
     return new Set(rows.map((r) => r.blob_sha256));
   }
 
@@ -94,7 +92,7 @@ class SqlModuleVersionTx implements ModuleVersionTx {
   }
 
   async lockBlob(blobSha256: string) {
-    await this.client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [blobSha256]);
+    await this.client.query(BLOB_LOCK_SQL, [blobSha256]);
   }
 
   async claimOwner(modulePath: string) {
@@ -108,7 +106,7 @@ class SqlModuleVersionTx implements ModuleVersionTx {
   }
 
   async countBlobReferences(blobSha256: string) {
-    const rows = await this.client.query<{ n: number }>('SELECT count(*)::int AS n FROM module_versions WHERE blob_sha256 = $1', [blobSha256]);
-    return rows[0]?.n ?? 0;
+    const rows = await this.client.query<{ n: number }>(BLOB_REFERENCES_SQL, [blobSha256]);
+    return Number(rows[0]?.n ?? 0);
   }
 }

@@ -1,0 +1,224 @@
+/**
+ * The pull-through cache of public modules. `.info` and `.mod` of a version are fetched
+ * together the first time either is asked for, `.zip` the first time it is; each is
+ * verified against the upstream checksum database before it is stored (a mismatch is
+ * refused and reported, never served), stored immutably (zips in the blob store, validated
+ * like uploads) and served from storage ever after. `@v/list` and `@latest` are kept for
+ * a TTL and served stale when the upstream fails; with no upstream (air-gapped) they come
+ * from what is stored. A not-found answer is remembered for a while; failures never are.
+ */
+import { rm } from 'node:fs/promises';
+import { LRUCache } from 'lru-cache';
+import type { BlobStore } from '../blob/blob-store.js';
+import { hash1 } from '../domain/dirhash.js';
+import { DomainError, notFound, upstreamFailed } from '../domain/domain-error.js';
+import { canonicalModuleVersion } from '../domain/go-semver.js';
+import type { ModuleVersion } from '../domain/module-version.js';
+import { matchPrefixPatterns } from '../domain/prefix-patterns.js';
+import { latestVersion, listedVersions } from '../domain/version-query.js';
+import type { CachedVersion, CacheRepository } from '../repository/cache-repository.js';
+import type { ChecksumDatabase, GoSumLines } from '../upstream/checksum-database.js';
+import type { Upstream } from '../upstream/upstream.js';
+import { checkModuleZip } from '../upload/module-zip-check.js';
+import { createHash } from 'node:crypto';
+import type { BlobCollector } from './blob-collector.js';
+import type { SingleFlight } from './single-flight.js';
+
+export type CacheKind = 'list' | 'latest' | 'info' | 'mod' | 'zip';
+
+/** What the cache reports, for metrics and logs. */
+export interface CacheObserver {
+  served(kind: CacheKind, result: 'hit' | 'miss' | 'stale'): void;
+  refused(modulePath: string, version: string, reason: string): void;
+}
+
+export interface PullThroughOptions {
+  listTtlMs: number;
+  notFoundTtlMs: number;
+  /** Paths never looked up in the checksum database (UPSTREAM_NOSUMDB). */
+  noSumdb: string[];
+  /** True when the upstream proxies are off (air-gapped): answers come from storage alone. */
+  offline: boolean;
+}
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+export class PullThroughCache {
+  private readonly notFound: LRUCache<string, DomainError>;
+
+  constructor(
+    private readonly repo: CacheRepository,
+    private readonly upstream: Upstream,
+    private readonly sumdb: ChecksumDatabase | undefined,
+    private readonly blobs: BlobStore,
+    private readonly collector: BlobCollector,
+    private readonly flights: SingleFlight,
+    private readonly options: PullThroughOptions,
+    private readonly observer: CacheObserver,
+  ) {
+    this.notFound = new LRUCache({ max: 10_000, ttl: Math.max(1, options.notFoundTtlMs) });
+  }
+
+  async list(modulePath: string): Promise<string> {
+    const body = await this.answer(modulePath, 'list', async () => {
+      const text = await this.upstream.list(modulePath);
+      return Buffer.from(text.split('\n').filter((v) => canonicalModuleVersion(v.trim()) !== '').map((v) => v.trim() + '\n').join(''));
+    });
+    return body.toString('utf8');
+  }
+
+  latest(modulePath: string): Promise<Buffer> {
+    return this.answer(modulePath, 'latest', () => this.upstream.latest(modulePath));
+  }
+
+  async info(modulePath: string, version: string): Promise<Buffer> {
+    // A query (a branch, a shorthand) is the upstream's to resolve; only versions are stored.
+    if (canonicalModuleVersion(version) !== version) return this.remembering(`info:${modulePath}@${version}`, () => this.upstream.info(modulePath, version));
+    return (await this.version(modulePath, version, 'info')).info;
+  }
+
+  async mod(modulePath: string, version: string): Promise<Buffer> {
+    if (canonicalModuleVersion(version) !== version) throw notFound(`${modulePath}@${version}: not a version`);
+    return (await this.version(modulePath, version, 'mod')).goMod;
+  }
+
+  /** The stored zip as the zip response sends it. */
+  async zip(modulePath: string, version: string): Promise<ModuleVersion> {
+    if (canonicalModuleVersion(version) !== version) throw notFound(`${modulePath}@${version}: not a version`);
+    let v = await this.version(modulePath, version, 'zip');
+    if (!v.zip) {
+      this.observer.served('zip', 'miss');
+      await this.flights.run(`zip:${modulePath}@${version}`, async () => (await this.repo.findVersion(modulePath, version))?.zip !== undefined, () =>
+        this.remembering(`zip:${modulePath}@${version}`, () => this.fetchZip(v)),
+      );
+      v = (await this.repo.findVersion(modulePath, version)) ?? v;
+      if (!v.zip) throw upstreamFailed(`${modulePath}@${version}: the zip could not be stored`);
+    }
+    return {
+      owner: '', modulePath, version, blobSha256: v.zip.blobSha256, zipSize: v.zip.size, zipHash: v.zip.hash,
+      goMod: v.goMod, goModHash: v.goModHash, createdAt: v.fetchedAt,
+    };
+  }
+
+  /** Drops a module (or one version) from the cache; its zips go once nothing else references them. */
+  async evict(modulePath: string, version?: string): Promise<number> {
+    const blobs = await this.repo.removeVersions(modulePath, version);
+    for (const key of [...this.notFound.keys()]) if (key.includes(`:${modulePath}`)) this.notFound.delete(key);
+    await this.collector.removeUnreferenced(blobs);
+    return blobs.length;
+  }
+
+  /** The stored version (its .info and verified .mod), fetched first when missing. */
+  private async version(modulePath: string, version: string, kind: CacheKind): Promise<CachedVersion> {
+    const stored = await this.repo.findVersion(modulePath, version);
+    if (stored && (kind !== 'zip' || stored.zip)) {
+      this.observer.served(kind, 'hit');
+      return stored;
+    }
+    if (stored) return stored;
+    this.observer.served(kind, 'miss');
+    await this.flights.run(`version:${modulePath}@${version}`, async () => (await this.repo.findVersion(modulePath, version)) !== undefined, () =>
+      this.remembering(`version:${modulePath}@${version}`, () => this.fetchVersion(modulePath, version)),
+    );
+    const fetched = await this.repo.findVersion(modulePath, version);
+    if (!fetched) throw notFound(`${modulePath}@${version} not found`);
+    return fetched;
+  }
+
+  private async fetchVersion(modulePath: string, version: string): Promise<void> {
+    const [info, goMod] = await Promise.all([this.upstream.info(modulePath, version), this.upstream.mod(modulePath, version)]);
+    let infoVersion: unknown;
+    try {
+      infoVersion = (JSON.parse(info.toString('utf8')) as { Version?: unknown }).Version;
+    } catch {
+      throw upstreamFailed(`${modulePath}@${version}: the upstream's .info is not JSON`);
+    }
+    if (infoVersion !== version) throw upstreamFailed(`${modulePath}@${version}: the upstream's .info is for ${String(infoVersion)}`);
+    const goModHash = hash1(new Map([['go.mod', sha256(goMod)]]));
+    const lines = await this.verified(modulePath, version);
+    if (lines && lines.mod !== goModHash) this.refuse(modulePath, version, `go.mod ${goModHash}, the checksum database says ${lines.mod}`);
+    await this.repo.saveVersion({ modulePath, version, info, goMod, goModHash, verified: lines !== undefined });
+  }
+
+  private async fetchZip(v: CachedVersion): Promise<void> {
+    const { modulePath, version } = v;
+    const temp = this.blobs.tempPath();
+    try {
+      const { sha256: blob, size } = await this.upstream.zip(modulePath, version, temp);
+      const zip = await checkModuleZip(temp).catch((err: unknown) => {
+        throw err instanceof DomainError ? upstreamFailed(`${modulePath}@${version}: the upstream's zip is refused: ${err.message}`) : err;
+      });
+      if (zip.modulePath !== modulePath || zip.version !== version) this.refuse(modulePath, version, `the zip holds ${zip.modulePath}@${zip.version}`);
+      if (zip.goModHash !== v.goModHash) this.refuse(modulePath, version, `the zip's go.mod ${zip.goModHash} differs from its .mod ${v.goModHash}`);
+      const lines = await this.verified(modulePath, version);
+      if (lines && lines.zip !== zip.zipHash) this.refuse(modulePath, version, `zip ${zip.zipHash}, the checksum database says ${lines.zip}`);
+      await this.blobs.prepare(temp);
+      await this.repo.saveZip(modulePath, version, { blobSha256: blob, size, hash: zip.zipHash }, async () => void (await this.blobs.put(blob, temp)));
+    } finally {
+      await rm(temp, { force: true });
+    }
+  }
+
+  /** The checksum database's lines for the version; undefined when this path is exempt from verification. */
+  private async verified(modulePath: string, version: string): Promise<GoSumLines | undefined> {
+    if (!this.sumdb || matchPrefixPatterns(this.options.noSumdb, modulePath)) return undefined;
+    try {
+      return await this.sumdb.lookup(modulePath, version);
+    } catch (err) {
+      if (err instanceof DomainError && err.kind === 'NotFound') {
+        this.refuse(modulePath, version, `not in the checksum database ${this.sumdb.name}; a module it cannot know (a private upstream's) belongs in UPSTREAM_NOSUMDB`);
+      }
+      throw err;
+    }
+  }
+
+  private refuse(modulePath: string, version: string, reason: string): never {
+    this.observer.refused(modulePath, version, reason);
+    throw upstreamFailed(`${modulePath}@${version}: refused: ${reason}`);
+  }
+
+  /** A list or latest answer: fresh from storage, else from the upstream, else stale, else from stored versions. */
+  private async answer(modulePath: string, kind: 'list' | 'latest', fetch: () => Promise<Buffer>): Promise<Buffer> {
+    const stored = await this.repo.findAnswer(modulePath, kind);
+    const fresh = stored && Date.now() - stored.fetchedAt.getTime() < this.options.listTtlMs;
+    if (stored && (fresh || this.options.offline)) {
+      this.observer.served(kind, 'hit');
+      return stored.body;
+    }
+    if (this.options.offline) return this.fromStoredVersions(modulePath, kind);
+    try {
+      const body = await this.remembering(`${kind}:${modulePath}`, fetch);
+      await this.repo.saveAnswer(modulePath, kind, body);
+      this.observer.served(kind, 'miss');
+      return body;
+    } catch (err) {
+      if (err instanceof DomainError && err.kind === 'NotFound') throw err;
+      if (stored) {
+        this.observer.served(kind, 'stale');
+        return stored.body;
+      }
+      return this.fromStoredVersions(modulePath, kind, err);
+    }
+  }
+
+  private async fromStoredVersions(modulePath: string, kind: 'list' | 'latest', cause?: unknown): Promise<Buffer> {
+    const versions = await this.repo.listVersions(modulePath);
+    if (versions.length === 0) throw cause ?? notFound(`${modulePath} not found (no upstream: only cached modules are served)`);
+    this.observer.served(kind, 'stale');
+    if (kind === 'list') return Buffer.from(listedVersions(versions).map((v) => v + '\n').join(''));
+    const v = await this.repo.findVersion(modulePath, latestVersion(versions)!);
+    return v!.info;
+  }
+
+  /** Runs fetch, remembering a NotFound for key (for notFoundTtlMs); failures are never remembered. */
+  private async remembering<T>(key: string, fetch: () => Promise<T>): Promise<T> {
+    const known = this.notFound.get(key);
+    if (known) throw known;
+    try {
+      return await fetch();
+    } catch (err) {
+      if (err instanceof DomainError && err.kind === 'NotFound' && this.options.notFoundTtlMs > 0) this.notFound.set(key, err);
+      throw err;
+    }
+  }
+}
