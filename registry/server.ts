@@ -35,6 +35,7 @@ import { OwnerService } from './service/owner-service.js';
 import { ModuleReadService } from './service/module-read-service.js';
 import { PublishService } from './service/publish-service.js';
 import { PullThroughCache } from './service/pull-through-cache.js';
+import { SumdbProxy } from './service/sumdb-proxy.js';
 import { SingleFlight } from './service/single-flight.js';
 import { SqlCacheRepository } from './repository/sql/sql-cache-repository.js';
 import { HttpUpstream } from './upstream/http-upstream.js';
@@ -81,13 +82,14 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
   const { repo, ownerRepo, changes } = await readPath(config, db, logger, metrics);
   const link = options.worker ? joinCluster(metrics.registry) : undefined;
   const collector = new BlobCollector(repo, blobs);
-  const cache = pullThroughCache(config, db, blobs, collector, metrics, logger);
+  const { cache, sumdb } = pullThrough(config, db, blobs, collector, metrics, logger);
   const app = createApp({
     logger,
     metrics,
     exposition: config.metricsPort !== undefined ? undefined : (link?.exposition ?? metrics.registry),
     ...services({ config, logger, repo, ownerRepo, blobs, collector, adminToken: admin.value }),
     cache,
+    sumdb: new SumdbProxy(sumdb, ownerRepo),
     readiness: {
       database: async () => void (await db.query('SELECT 1')),
       blobStore: () => blobs.checkWritable(),
@@ -147,7 +149,7 @@ function services({ config, logger, repo, ownerRepo, blobs, collector, adminToke
 }
 
 /** The pull-through cache over the configured upstream proxies and checksum database. */
-function pullThroughCache(config: Config, db: SqlDatabase, blobs: FsBlobStore, collector: BlobCollector, metrics: RegistryMetrics, logger: Logger) {
+function pullThrough(config: Config, db: SqlDatabase, blobs: FsBlobStore, collector: BlobCollector, metrics: RegistryMetrics, logger: Logger) {
   const u = config.upstream;
   const repo = new SqlCacheRepository(db);
   metrics.setCacheStats(() => repo.stats());
@@ -164,7 +166,7 @@ function pullThroughCache(config: Config, db: SqlDatabase, blobs: FsBlobStore, c
   });
   const flights = new SingleFlight(repo, { holder: `${hostname()}-${process.pid}-${randomUUID()}`, leaseMs: 15_000, pollMs: 200, waitMs: 10 * 60_000 });
   const sumdb = checksumDatabase(u, logger);
-  return new PullThroughCache(repo, upstream, sumdb, blobs, collector, flights, {
+  const cache = new PullThroughCache(repo, upstream, sumdb, blobs, collector, flights, {
     listTtlMs: u.listTtlMs, notFoundTtlMs: u.notFoundTtlMs, noSumdb: u.noSumdb, offline: u.goproxy.length === 0,
   }, {
     served: (kind, result) => metrics.cacheRequests.inc({ kind, result }),
@@ -173,6 +175,7 @@ function pullThroughCache(config: Config, db: SqlDatabase, blobs: FsBlobStore, c
       logger.warn({ modulePath, version, reason }, 'upstream file refused');
     },
   });
+  return { cache, sumdb };
 }
 
 function checksumDatabase(u: Config['upstream'], logger: Logger): ChecksumDatabase | undefined {

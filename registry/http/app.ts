@@ -9,6 +9,7 @@ import type { AuthService } from '../service/auth-service.js';
 import type { OwnerService } from '../service/owner-service.js';
 import type { GoproxyService } from '../service/goproxy-service.js';
 import type { PullThroughCache } from '../service/pull-through-cache.js';
+import type { SumdbProxy } from '../service/sumdb-proxy.js';
 import { resolvePrincipal } from './credentials.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { errorMapper } from './error-mapper.js';
@@ -28,6 +29,7 @@ export interface AppDeps {
   reader: ModuleReadService;
   goproxy: GoproxyService;
   cache: PullThroughCache;
+  sumdb: SumdbProxy;
   deleter: DeleteService;
   readiness: ReadinessChecks;
   metrics: RegistryMetrics;
@@ -45,7 +47,7 @@ export function createApp(deps: AppDeps): Koa {
   registerAdminRoutes(router, deps.auth, deps.owners);
   registerUploadRoutes(router, deps.auth, deps.publisher);
   registerDeleteRoutes(router, deps.auth, deps.deleter);
-  registerGoproxyRoutes(router, deps.goproxy, { reader: deps.reader, cache: deps.cache });
+  registerGoproxyRoutes(router, deps.goproxy, { reader: deps.reader, cache: deps.cache, sumdb: deps.sumdb });
   if (deps.exposition) router.get('metrics', '/metrics', serveMetrics(deps.exposition));
   app.use(requestContext(deps.logger));
   app.use(recordMetrics(deps.metrics));

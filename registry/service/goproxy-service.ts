@@ -40,6 +40,11 @@ export class GoproxyService {
     return { hosted, fallback: hosted?.upstream ? 'upstream' : 'not-found' };
   }
 
+  /** Does this owner's endpoint fall through to the cache (and so serve the checksum database proxy) for this caller? */
+  async fallsThrough(principal: Principal, ownerName: string): Promise<boolean> {
+    return (await this.auth.visibleOwner(principal, ownerName))?.upstream === true;
+  }
+
   async viaRegistry(principal: Principal, modulePath: string): Promise<GoproxySource> {
     const claimant = await this.owners.findClaimant(modulePath);
     if (claimant === undefined) return { hosted: undefined, fallback: 'upstream' };

@@ -13,6 +13,7 @@ import { parseGoproxyRequest, type GoproxyRequest } from '../../goproxy/goproxy-
 import { claimedMiss, type GoproxyService, type GoproxySource } from '../../service/goproxy-service.js';
 import type { ModuleReadService } from '../../service/module-read-service.js';
 import type { PullThroughCache } from '../../service/pull-through-cache.js';
+import type { SumdbProxy } from '../../service/sumdb-proxy.js';
 import { canonicalModuleVersion } from '../../domain/go-semver.js';
 import type { Owner } from '../../domain/owner.js';
 import { principalOf } from '../credentials.js';
@@ -22,13 +23,27 @@ import { immutable, notModified, sendZip } from '../zip-response.js';
 
 export const GOPROXY_PATH = /^\/api\/packages\/([^/]+)\/go\/(.+)$/;
 export const REGISTRY_GOPROXY_PATH = /^\/go\/(.+)$/;
+const SUMDB_PATH = /^\/go\/sumdb\/([^/]+)\/(.+)$/;
+const OWNER_SUMDB_PATH = /^\/api\/packages\/([^/]+)\/go\/sumdb\/([^/]+)\/(.+)$/;
 
 interface Sources {
   reader: ModuleReadService;
   cache: PullThroughCache;
+  sumdb: SumdbProxy;
 }
 
 export function registerGoproxyRoutes(router: Router, goproxy: GoproxyService, sources: Sources): void {
+  // Before the GOPROXY routes, which would take sumdb/… for a module path.
+  router.get('sumdb-proxy', SUMDB_PATH, async (ctx: Context) => {
+    const [, name, path] = SUMDB_PATH.exec(ctx.path) ?? [];
+    await answerSumdb(ctx, sources.sumdb, name!, path!);
+  });
+  router.get('sumdb-proxy-owner', OWNER_SUMDB_PATH, async (ctx: Context) => {
+    const [, owner, name, path] = OWNER_SUMDB_PATH.exec(ctx.path) ?? [];
+    // Only where the owner's endpoint falls through to the cache; elsewhere go goes to the database itself.
+    if (!owner || checkOwnerName(owner) || !(await goproxy.fallsThrough(principalOf(ctx), owner))) throw notFound('not found');
+    await answerSumdb(ctx, sources.sumdb, name!, path!);
+  });
   router.get('goproxy', GOPROXY_PATH, async (ctx: Context) => {
     const [, owner, tail] = GOPROXY_PATH.exec(ctx.path) ?? [];
     if (!owner || checkOwnerName(owner)) throw notFound('not found');
@@ -47,6 +62,13 @@ function parsed(ctx: Context, tail: string | undefined): GoproxyRequest {
   if (!request) throw notFound('not found');
   stateOf(ctx).goproxyKind = request.kind;
   return request;
+}
+
+async function answerSumdb(ctx: Context, sumdb: SumdbProxy, name: string, path: string): Promise<void> {
+  ctx.body = await sumdb.answer(name, path);
+  const fullTile = path.startsWith('tile/') && !path.includes('.p/');
+  ctx.set('Cache-Control', fullTile ? immutable('public') : 'no-cache');
+  ctx.type = path.startsWith('tile/') ? 'application/octet-stream' : 'text/plain; charset=utf-8';
 }
 
 /** The hosted answer when there is one; else the source's fallback. */
