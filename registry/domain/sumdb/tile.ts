@@ -5,6 +5,7 @@
  * all but the last prefixed "x" (1234067 → x001/x234/067). Level -1 ("data") holds the
  * records themselves.
  */
+import { DomainError } from '../domain-error.js';
 import { HASH_SIZE, nodeHash, readChecked, shl, shr, splitStoredHashIndex, storedHashIndex, TlogError, type Hash, type HashReader } from './tlog.js';
 
 export interface Tile {
@@ -17,8 +18,6 @@ export interface Tile {
   /** width, 1 ≤ w ≤ 2^h */
   w: number;
 }
-
-export const sameTile = (a: Tile, b: Tile) => a.h === b.h && a.l === b.l && a.n === b.n && a.w === b.w;
 
 /** The tile of height h storing a stored-hash index, and the byte range in its data that hashes to it. */
 export function tileForIndexRange(h: number, index: number): { tile: Tile; start: number; end: number } {
@@ -94,10 +93,11 @@ export function tilePath(t: Tile): string {
   return `tile/${t.h}/${t.l === -1 ? 'data' : t.l}/${nStr}${pStr}`;
 }
 
-export class BadTilePathError extends TlogError {
+/** A tile path tilePath would not write: an Invalid DomainError, since it comes from a client's URL. */
+export class BadTilePathError extends DomainError {
   override name = 'BadTilePathError';
   constructor(readonly path: string) {
-    super(`malformed tile path ${JSON.stringify(path)}`);
+    super('Invalid', `malformed tile path ${JSON.stringify(path)}`);
   }
 }
 

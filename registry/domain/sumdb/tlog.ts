@@ -29,15 +29,6 @@ export interface HashReader {
   readHashes(indexes: readonly number[]): Hash[] | Promise<Hash[]>;
 }
 
-/** A HashReader over an array of stored hashes (index i at position i). */
-export const hashReaderOf = (hashes: readonly Hash[]): HashReader => ({
-  readHashes: (indexes) => indexes.map((i) => hashes[i] ?? failMissing(i)),
-});
-
-const failMissing = (i: number): never => {
-  throw new TlogError(`tlog: no stored hash at index ${i}`);
-};
-
 /** n · 2^k and ⌊n / 2^k⌋, exact for safe integers (JavaScript's << and >> are 32-bit). */
 export const shl = (n: number, k: number) => n * 2 ** k;
 export const shr = (n: number, k: number) => Math.floor(n / 2 ** k);
