@@ -39,7 +39,7 @@ import { SumdbProxy } from './service/sumdb-proxy.js';
 import { SingleFlight } from './service/single-flight.js';
 import { SqlCacheRepository } from './repository/sql/sql-cache-repository.js';
 import { HttpUpstream } from './upstream/http-upstream.js';
-import type { ChecksumDatabase } from './upstream/checksum-database.js';
+import { HttpChecksumDatabase } from './upstream/http-checksum-database.js';
 import { MAX_ZIP_FILE } from './upload/module-zip-check.js';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -165,7 +165,7 @@ function pullThrough(config: Config, db: SqlDatabase, blobs: FsBlobStore, collec
     },
   });
   const flights = new SingleFlight(repo, { holder: `${hostname()}-${process.pid}-${randomUUID()}`, leaseMs: 15_000, pollMs: 200, waitMs: 10 * 60_000 });
-  const sumdb = checksumDatabase(u, logger);
+  const sumdb = u.sumdb && new HttpChecksumDatabase(u.sumdb, u.goproxy, repo, { connectTimeoutMs: u.connectTimeoutMs, timeoutMs: u.timeoutMs, proxyAuthorization: u.authorization });
   const cache = new PullThroughCache(repo, upstream, sumdb, blobs, collector, flights, {
     listTtlMs: u.listTtlMs, notFoundTtlMs: u.notFoundTtlMs, noSumdb: u.noSumdb, offline: u.goproxy.length === 0,
   }, {
@@ -176,14 +176,6 @@ function pullThrough(config: Config, db: SqlDatabase, blobs: FsBlobStore, collec
     },
   });
   return { cache, sumdb };
-}
-
-function checksumDatabase(u: Config['upstream'], logger: Logger): ChecksumDatabase | undefined {
-  if (u.sumdb === undefined) return undefined;
-  // TODO(issue 16): the verifying client of the upstream checksum database (domain/sumdb) is being built;
-  // until it lands, cached modules are stored unverified (verified=false) and the README says so.
-  logger.warn({ sumdb: u.sumdb }, 'checksum verification of the pull-through cache is not built yet: cached modules are not verified');
-  return undefined;
 }
 
 /** The port it listens on and the URL to log and return (loopback for a wildcard address). */

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseGoproxyList, type GoproxyEntry } from '../domain/goproxy-list.js';
+import { parseGosumdb, type ChecksumDatabaseSpec } from '../domain/sumdb/gosumdb.js';
 
 const MiB = 1024 * 1024;
 
@@ -75,8 +76,8 @@ export interface Config {
 export interface UpstreamConfig {
   /** Proxies in go's GOPROXY syntax; [] for `off` (air-gapped: the cache answers alone). */
   goproxy: GoproxyEntry[];
-  /** GOSUMDB syntax: `name`, `name+hash+key`, optionally followed by a URL; undefined for `off`. */
-  sumdb: string | undefined;
+  /** From GOSUMDB syntax (`name`, `name+hash+key`, optionally followed by a URL); undefined for `off`. */
+  sumdb: ChecksumDatabaseSpec | undefined;
   /** Module path patterns the checksum database is not asked about (GONOSUMDB syntax). */
   noSumdb: string[];
   /** Authorization header for the upstream proxies, from UPSTREAM_TOKEN or UPSTREAM_USERNAME/UPSTREAM_PASSWORD. */
@@ -144,10 +145,16 @@ function upstreamConfig(c: z.infer<typeof schema>): UpstreamConfig {
   if (Boolean(c.UPSTREAM_USERNAME) !== Boolean(c.UPSTREAM_PASSWORD)) {
     throw new ConfigError('invalid configuration:\n  UPSTREAM_USERNAME and UPSTREAM_PASSWORD must be set together');
   }
+  let sumdb: ChecksumDatabaseSpec | undefined;
+  try {
+    sumdb = c.UPSTREAM_SUMDB.trim() === 'off' ? undefined : parseGosumdb(c.UPSTREAM_SUMDB);
+  } catch (err) {
+    throw new ConfigError(`invalid configuration:\n  UPSTREAM_SUMDB: ${(err as Error).message}`);
+  }
   const basic = c.UPSTREAM_USERNAME && `Basic ${Buffer.from(`${c.UPSTREAM_USERNAME}:${c.UPSTREAM_PASSWORD}`).toString('base64')}`;
   return {
     goproxy,
-    sumdb: c.UPSTREAM_SUMDB.trim() === 'off' ? undefined : c.UPSTREAM_SUMDB.trim(),
+    sumdb,
     noSumdb: c.UPSTREAM_NOSUMDB.split(',').map((p) => p.trim()).filter(Boolean),
     authorization: c.UPSTREAM_TOKEN ? `Bearer ${c.UPSTREAM_TOKEN}` : basic || undefined,
     connectTimeoutMs: c.UPSTREAM_CONNECT_TIMEOUT_SECONDS * 1000,
