@@ -12,6 +12,7 @@ import { hash1 } from '../domain/dirhash.js';
 import { modulePathOfGoMod, synthesizedGoMod } from '../domain/go-mod-file.js';
 import { checkFilePath, checkModuleVersion } from '../domain/module-path.js';
 import { buildOf } from '../domain/go-semver.js';
+import { goFoldCase } from '../domain/unicode-rules.js';
 import { openZipArchive, type ZipArchive, type ZipEntry } from './zip-archive.js';
 
 export const MAX_ZIP_FILE = 500 * 1024 * 1024;
@@ -127,7 +128,7 @@ function checkEntry(entry: ZipEntry, prefix: string, seen: Map<string, { path: s
 
 /** x/mod's collisionChecker: case-folded names, file-vs-directory clashes, duplicates. */
 function checkCollision(seen: Map<string, { path: string; isDir: boolean }>, p: string, isDir: boolean): string | undefined {
-  const fold = foldCase(p);
+  const fold = goFoldCase(p);
   const other = seen.get(fold);
   if (other) {
     if (p !== other.path) return `case-insensitive file name collision: "${other.path}" and "${p}"`;
@@ -139,9 +140,6 @@ function checkCollision(seen: Map<string, { path: string; isDir: boolean }>, p: 
   const parent = path.dirname(p);
   return parent === '.' ? undefined : checkCollision(seen, parent, true);
 }
-
-/** Approximates Go's strToFold (simple case folding) for the letters file names may use. */
-const foldCase = (s: string) => s.toUpperCase().toLowerCase();
 
 interface EntryContents {
   fileHashes: Map<string, string>;
