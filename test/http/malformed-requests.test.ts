@@ -33,3 +33,18 @@ test('headers over 16 KiB', async () => {
 test('a request target with a space or a control byte', async () => {
   await expectTextError({ method: 'GET', target: Buffer.from('/api/packages/acme/go/a\x01b/@v/list') }, 400, /malformed HTTP request/);
 });
+
+test('CONNECT, which Node answers by closing the connection', async () => {
+  await expectTextError({ method: 'CONNECT', target: '127.0.0.1:443' }, 405, /CONNECT not allowed/);
+  await expectTextError({ method: 'CONNECT', target: '/api/packages/acme/go/example.com/m/@v/list' }, 405, /CONNECT not allowed/);
+});
+
+test('a method no route has, and one the router does not know, are 405 with a message', async () => {
+  const port = Number(new URL(fixture.reg.url).port);
+  for (const method of ['TRACE', 'PATCH', 'POST']) {
+    const res = await rawRequest(port, { method, target: '/api/packages/acme/go/example.com/m/@v/list' });
+    assert.equal(res.status, 405, `${method}: ${res.body}`);
+    assert.match(res.headers['content-type'] ?? '', /^text\/plain/);
+    assert.match(res.body.toString(), new RegExp(`method ${method} not allowed: this path allows .*GET`));
+  }
+});
