@@ -21,7 +21,7 @@ import { checkFilePath, checkModulePath, checkModuleVersion, MAX_MODULE_PATH_LEN
 import type { Oracle } from './xmod-oracle.js';
 import { caseEncoded, filePath, modulePath } from './path-arbitraries.js';
 import { goModText } from './gomod-arbitraries.js';
-import { version, versionedModulePath } from './version-arbitraries.js';
+import { version, versionedModulePath, versionPair } from './version-arbitraries.js';
 
 interface Result {
   value: string;
@@ -98,6 +98,6 @@ export async function compareGoMod(oracle: Oracle, text: string): Promise<void> 
 /** The targets: a name, the cases, and the check of one case against the oracle. */
 export const parserTargets = (oracle: Oracle) => ({
   'module path': fc.asyncProperty(fc.oneof(modulePath, filePath, caseEncoded(modulePath)), (s) => comparePath(oracle, s)),
-  version: fc.asyncProperty(fc.oneof(version, caseEncoded(version)), version, versionedModulePath, (v, w, p) => compareVersion(oracle, v, w, p)),
+  version: fc.asyncProperty(fc.oneof(versionPair, fc.tuple(caseEncoded(version), version)), versionedModulePath, ([v, w], p) => compareVersion(oracle, v, w, p)),
   'go.mod': fc.asyncProperty(goModText, (text) => compareGoMod(oracle, text)),
 });

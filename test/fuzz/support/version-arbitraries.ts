@@ -55,3 +55,11 @@ export const version: fc.Arbitrary<string> = fc.oneof(
 
 /** A module path to check a version against: no suffix, a /vN suffix, gopkg.in. */
 export const versionedModulePath = fc.constantFrom('example.com/m', 'example.com/m/v2', 'example.com/m/v3', 'gopkg.in/yaml.v2', 'gopkg.in/yaml.v1', 'gopkg.in/check.v0', 'gopkg.in/x.v2-unstable', 'example.com/m/v10');
+
+/** Two versions to compare: independent, or sharing their major.minor.patch so that pre-release and build rules decide. */
+export const versionPair: fc.Arbitrary<[string, string]> = fc.oneof(
+  fc.tuple(version, version),
+  fc
+    .tuple(fc.constantFrom('v1.2.3', 'v0.0.0', 'v2.0.0', 'v1.2', 'v1'), fc.option(dotted), fc.option(dotted), build, build)
+    .map(([core, a, b, ba, bb]): [string, string] => [core + (a === null ? '' : '-' + a) + ba, core + (b === null ? '' : '-' + b) + bb]),
+);
