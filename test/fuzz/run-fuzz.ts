@@ -28,13 +28,14 @@ interface Result {
   failures: number;
   seconds: number;
   requests?: number;
+  probes?: number;
   failure?: string;
 }
 const results: Result[] = [];
 
 function report(r: Result): void {
   results.push(r);
-  const extra = r.requests === undefined ? '' : `, ${r.requests} requests`;
+  const extra = r.requests === undefined ? '' : `, ${r.requests} requests + ${r.probes} /healthz probes`;
   console.log(`[fuzz] ${r.target}: ${r.cases} cases${extra}, seed ${r.seed}, ${r.failures} failures, ${r.seconds.toFixed(1)} s`);
   if (r.failure) console.log(r.failure);
 }
@@ -60,16 +61,18 @@ async function http(): Promise<void> {
   const target = Math.round(HTTP_REQUESTS * scale);
   const env: Record<string, string> = process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {};
   let requests = 0;
+  let probes = 0;
   let cases = 0;
   let failure: string | undefined;
   for (let batch = 0; requests < target && !failure; batch++) {
     const { details, stats } = await runHttpFuzz({ runs: 10, maxCommands: 300, seed: seed + batch, path: fuzzPath(), env });
     requests += stats.requests;
+    probes += stats.probes;
     cases += details.numRuns;
     if (details.failed) failure = fc.defaultReportMessage(details);
-    console.log(`[fuzz] http: batch ${batch} (seed ${seed + batch}): ${stats.requests} requests, statuses ${JSON.stringify(Object.fromEntries(stats.statuses))}`);
+    console.log(`[fuzz] http: batch ${batch} (seed ${seed + batch}): ${stats.requests} requests, ${stats.probes} probes, statuses ${JSON.stringify(Object.fromEntries(stats.statuses))}`);
   }
-  report({ target: `http (${env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, cases, seed, failures: failure ? 1 : 0, seconds: (Date.now() - started) / 1000, requests, failure });
+  report({ target: `http (${env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, cases, seed, failures: failure ? 1 : 0, seconds: (Date.now() - started) / 1000, requests, probes, failure });
 }
 
 const began = new Date();

@@ -29,6 +29,7 @@ export interface HttpFuzzReport {
 async function healthy(w: FuzzWorld): Promise<void> {
   const res = await fetch(`${w.url}/healthz`);
   await res.arrayBuffer();
+  w.stats.probes++;
   assert.equal(res.status, 200, 'the registry still answers /healthz');
 }
 
@@ -45,7 +46,7 @@ const withHealthCheck = (cmd: fc.AsyncCommand<FuzzModel, FuzzWorld>): fc.AsyncCo
 export async function runHttpFuzz(options: HttpFuzzOptions): Promise<HttpFuzzReport> {
   const reg = await startTestRegistry(options.env);
   const scratch = await tempDir('http-fuzz');
-  const stats: FuzzStats = { requests: 0, statuses: new Map() };
+  const stats: FuzzStats = { requests: 0, probes: 0, statuses: new Map() };
   try {
     const property = fc.asyncProperty(fc.commands(commandArbitraries.map((a) => a.map(withHealthCheck)), { maxCommands: options.maxCommands, size: 'max' }), async (cmds) => {
       const setup = await newRun(reg.url, scratch.dir, stats);

@@ -22,7 +22,10 @@ export interface FuzzModel {
 }
 
 export interface FuzzStats {
+  /** Fuzzed requests and the model's checks (checkServed counted as its requests). */
   requests: number;
+  /** The /healthz probes after each command. */
+  probes: number;
   statuses: Map<number, number>;
 }
 
