@@ -8,11 +8,12 @@
  *   FUZZ_TARGETS=version,http   only these targets
  *   FUZZ_SEED=n           the first seed (default: the time); FUZZ_PATH replays a failure
  *   FUZZ_SHRINK=0         report a failure as found, without shrinking it
- *   DATABASE_URL=...      the HTTP target on PostgreSQL instead of PGlite
+ *   FUZZ_DATABASE=postgres  the HTTP target on a throwaway PostgreSQL 15 cluster instead of PGlite
  */
 import fc from 'fast-check';
 import os from 'node:os';
 import { fuzzPath, runParameters, startInProcessFuzz, type InProcessTarget } from './support/fuzz-targets.js';
+import { startPostgres, type PostgresCluster } from '../support/postgres-cluster.js';
 import { runHttpFuzz } from './support/http-fuzz.js';
 
 const scale = Number(process.env.FUZZ_SCALE ?? 1);
@@ -59,20 +60,24 @@ async function inProcess(): Promise<void> {
 async function http(): Promise<void> {
   const started = Date.now();
   const target = Math.round(HTTP_REQUESTS * scale);
-  const env: Record<string, string> = process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {};
+  // One database for every batch: each run's owners have names of their own.
+  const cluster: PostgresCluster | undefined = process.env.FUZZ_DATABASE === 'postgres' ? await startPostgres() : undefined;
+  const env: Record<string, string> = cluster ? { DATABASE_URL: await cluster.createDatabase('fuzz') } : {};
   let requests = 0;
   let probes = 0;
   let cases = 0;
   let failure: string | undefined;
   for (let batch = 0; requests < target && !failure; batch++) {
-    const { details, stats } = await runHttpFuzz({ runs: 10, maxCommands: 300, seed: seed + batch, path: fuzzPath(), env });
+    const small = scale < 0.05;
+    const { details, stats } = await runHttpFuzz({ runs: small ? 2 : 10, maxCommands: small ? 100 : 300, seed: seed + batch, path: fuzzPath(), env });
     requests += stats.requests;
     probes += stats.probes;
     cases += details.numRuns;
     if (details.failed) failure = fc.defaultReportMessage(details);
     console.log(`[fuzz] http: batch ${batch} (seed ${seed + batch}): ${stats.requests} requests, ${stats.probes} probes, statuses ${JSON.stringify(Object.fromEntries(stats.statuses))}`);
   }
-  report({ target: `http (${env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, cases, seed, failures: failure ? 1 : 0, seconds: (Date.now() - started) / 1000, requests, probes, failure });
+  await cluster?.stop();
+  report({ target: `http (${cluster ? 'PostgreSQL' : 'PGlite'})`, cases, seed, failures: failure ? 1 : 0, seconds: (Date.now() - started) / 1000, requests, probes, failure });
 }
 
 const began = new Date();
