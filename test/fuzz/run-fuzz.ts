@@ -30,13 +30,14 @@ interface Result {
   seconds: number;
   requests?: number;
   probes?: number;
+  checks?: number;
   failure?: string;
 }
 const results: Result[] = [];
 
 function report(r: Result): void {
   results.push(r);
-  const extra = r.requests === undefined ? '' : `, ${r.requests} requests + ${r.probes} /healthz probes`;
+  const extra = r.requests === undefined ? '' : `, ${r.requests} fuzzed requests + ${r.checks} served-state checks + ${r.probes} /healthz probes`;
   console.log(`[fuzz] ${r.target}: ${r.cases} cases${extra}, seed ${r.seed}, ${r.failures} failures, ${r.seconds.toFixed(1)} s`);
   if (r.failure) console.log(r.failure);
 }
@@ -65,6 +66,7 @@ async function http(): Promise<void> {
   const env: Record<string, string> = cluster ? { DATABASE_URL: await cluster.createDatabase('fuzz') } : {};
   let requests = 0;
   let probes = 0;
+  let checks = 0;
   let cases = 0;
   let failure: string | undefined;
   for (let batch = 0; requests < target && !failure; batch++) {
@@ -72,12 +74,13 @@ async function http(): Promise<void> {
     const { details, stats } = await runHttpFuzz({ runs: small ? 2 : 10, maxCommands: small ? 100 : 300, seed: seed + batch, path: fuzzPath(), env });
     requests += stats.requests;
     probes += stats.probes;
+    checks += stats.checks;
     cases += details.numRuns;
     if (details.failed) failure = fc.defaultReportMessage(details);
-    console.log(`[fuzz] http: batch ${batch} (seed ${seed + batch}): ${stats.requests} requests, ${stats.probes} probes, statuses ${JSON.stringify(Object.fromEntries(stats.statuses))}`);
+    console.log(`[fuzz] http: batch ${batch} (seed ${seed + batch}): ${stats.requests} fuzzed requests, ${stats.checks} checks, ${stats.probes} probes, statuses ${JSON.stringify(Object.fromEntries(stats.statuses))}`);
   }
   await cluster?.stop();
-  report({ target: `http (${cluster ? 'PostgreSQL' : 'PGlite'})`, cases, seed, failures: failure ? 1 : 0, seconds: (Date.now() - started) / 1000, requests, probes, failure });
+  report({ target: `http (${cluster ? 'PostgreSQL' : 'PGlite'})`, cases, seed, failures: failure ? 1 : 0, seconds: (Date.now() - started) / 1000, requests, checks, probes, failure });
 }
 
 const began = new Date();

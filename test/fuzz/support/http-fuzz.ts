@@ -9,8 +9,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { tempDir } from '../../support/paths.js';
 import { startTestRegistry } from '../../support/in-process-registry.js';
-import { checkServed } from '../../support/served-state.js';
-import { commandArbitraries } from './http-commands.js';
+import { checkModel, commandArbitraries } from './http-commands.js';
 import { newRun, type FuzzModel, type FuzzStats, type FuzzWorld } from './http-world.js';
 
 export interface HttpFuzzOptions {
@@ -33,12 +32,16 @@ async function healthy(w: FuzzWorld): Promise<void> {
   assert.equal(res.status, 200, 'the registry still answers /healthz');
 }
 
-/** Wraps each command so that /healthz is asked after it. */
+/** Commands between two checks of the whole model (which costs a request or four per version). */
+const CHECK_EVERY = 40;
+
+/** Wraps each command so that /healthz is asked after it, and the model checked every CHECK_EVERY commands. */
 const withHealthCheck = (cmd: fc.AsyncCommand<FuzzModel, FuzzWorld>): fc.AsyncCommand<FuzzModel, FuzzWorld> => ({
   check: (m) => cmd.check(m),
   run: async (m, w) => {
     await cmd.run(m, w);
     await healthy(w);
+    if (++w.commands % CHECK_EVERY === 0) await checkModel(m, w);
   },
   toString: () => cmd.toString(),
 });
@@ -46,14 +49,13 @@ const withHealthCheck = (cmd: fc.AsyncCommand<FuzzModel, FuzzWorld>): fc.AsyncCo
 export async function runHttpFuzz(options: HttpFuzzOptions): Promise<HttpFuzzReport> {
   const reg = await startTestRegistry(options.env);
   const scratch = await tempDir('http-fuzz');
-  const stats: FuzzStats = { requests: 0, probes: 0, statuses: new Map() };
+  const stats: FuzzStats = { requests: 0, checks: 0, probes: 0, statuses: new Map() };
   try {
     const property = fc.asyncProperty(fc.commands(commandArbitraries.map((a) => a.map(withHealthCheck)), { maxCommands: options.maxCommands, size: 'max' }), async (cmds) => {
       const setup = await newRun(reg.url, scratch.dir, stats);
       await fc.asyncModelRun(() => setup, cmds);
-      const { model, real } = setup;
-      await checkServed(real.url, { present: [...model.published.values()], absent: [...model.absent.values()] }, { Authorization: `Bearer ${real.secrets.admin}` });
-      await healthy(real);
+      await checkModel(setup.model, setup.real);
+      await healthy(setup.real);
     });
     const details = await fc.check(property, { numRuns: options.runs, seed: options.seed, path: options.path, endOnFailure: process.env.FUZZ_SHRINK === '0' });
     return { details, stats };

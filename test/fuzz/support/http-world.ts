@@ -22,8 +22,10 @@ export interface FuzzModel {
 }
 
 export interface FuzzStats {
-  /** Fuzzed requests and the model's checks (checkServed counted as its requests). */
+  /** Fuzzed requests (and the HEADs after a fuzzed delete). */
   requests: number;
+  /** Requests of the model's served-state checks. */
+  checks: number;
   /** The /healthz probes after each command. */
   probes: number;
   statuses: Map<number, number>;
@@ -37,6 +39,8 @@ export interface FuzzWorld {
   /** A file for the in-process verdict on an upload's bytes. */
   scratch: string;
   stats: FuzzStats;
+  /** Commands run so far in this run. */
+  commands: number;
 }
 
 export const keyOf = (v: { owner: string; modulePath: string; version: string }) => `${v.owner}\0${v.modulePath}\0${v.version}`;
@@ -55,7 +59,7 @@ export async function newRun(url: string, scratchDir: string, stats: FuzzStats):
     ownerRead: await createToken(url, ADMIN_TOKEN, owners.public, 'r', ['read']),
     privWrite: await createToken(url, ADMIN_TOKEN, owners.private, 'pw', ['read', 'write']),
   };
-  const real = { port: Number(new URL(url).port), url, owners, secrets, scratch: path.join(scratchDir, `${run}.zip`), stats };
+  const real = { port: Number(new URL(url).port), url, owners, secrets, scratch: path.join(scratchDir, `${run}.zip`), stats, commands: 0 };
   return { model: { published: new Map(), absent: new Map() }, real };
 }
 
