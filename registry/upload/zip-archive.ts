@@ -1,12 +1,15 @@
 /**
- * Reading a zip from disk without holding it in memory. yauzl parses the central
- * directory (zip64 included) and gives every entry, duplicates included, with its flags,
- * method, sizes, CRC and raw name as documented fields, and the local header's data
- * offset. Names are taken as UTF-8 bytes, as Go's archive/zip takes them (no CP437, no
- * Info-ZIP Unicode path field); our module rules validate them, more strictly than
- * yauzl's own checks would.
+ * Reading a zip from disk without holding it in memory, seeing the entries Go's
+ * archive/zip sees. yauzl parses the central directory (zip64 included) and gives every
+ * entry, duplicates included, with its flags, method, sizes, CRC and raw name as
+ * documented fields; the directory must start where archive/zip finds it
+ * (zip-directory-end.ts) and hold no header past yauzl's count. Names are taken as UTF-8
+ * bytes, as Go's archive/zip takes them (no CP437, no Info-ZIP Unicode path field); our
+ * module rules validate them, more strictly than yauzl's own checks would.
  *
- * Entry data is read by us: a small entry with one positioned read into a buffer and one
+ * Local headers are read as archive/zip's findBodyOffset reads them (signature, name and
+ * extra lengths), and an entry's data is cut at the end of the file, as a SectionReader
+ * cuts it. Entry data is read by us: a small entry with one positioned read into a buffer and one
  * inflate (most module files are a few KiB: a stream per entry cost more than the data),
  * a large one streamed in 1 MiB reads. CRC and size checks are the caller's, with zlib's
  * native CRC-32.
