@@ -6,6 +6,7 @@
  *
  *   FUZZ_SCALE=0.01       a hundredth of every count (a quick look)
  *   FUZZ_TARGETS=version,http   only these targets
+ *   FUZZ_RUNS=n           n cases for each in-process target (to split one across processes)
  *   FUZZ_SEED=n           the first seed (default: the time); FUZZ_PATH replays a failure
  *   FUZZ_SHRINK=0         report a failure as found, without shrinking it
  *   FUZZ_DATABASE=postgres  the HTTP target on a throwaway PostgreSQL 15 cluster instead of PGlite
@@ -48,7 +49,8 @@ async function inProcess(): Promise<void> {
     for (const [target, full] of Object.entries(FULL) as [InProcessTarget, number][]) {
       if (!wanted(target)) continue;
       const started = Date.now();
-      const details = await fc.check(fuzz.properties[target], { ...runParameters(Math.max(1, Math.round(full * scale)), seed), endOnFailure: process.env.FUZZ_SHRINK === '0' });
+      const runs = Number(process.env.FUZZ_RUNS ?? Math.max(1, Math.round(full * scale)));
+      const details = await fc.check(fuzz.properties[target], { ...runParameters(runs, seed), endOnFailure: process.env.FUZZ_SHRINK === '0' });
       const failure = details.failed ? fc.defaultReportMessage(details) : undefined;
       report({ target, cases: details.numRuns, seed, failures: details.failed ? 1 : 0, seconds: (Date.now() - started) / 1000, failure });
     }
