@@ -10,6 +10,7 @@ import { FsBlobStore } from './blob/fs-blob-store.js';
 import { resolveAdminToken } from './config/admin-token.js';
 import type { Config } from './config/config.js';
 import { createApp } from './http/app.js';
+import { answerClientErrors } from './http/client-errors.js';
 import { listenMetrics } from './http/metrics-server.js';
 import { joinCluster } from './cluster/worker-link.js';
 import { RegistryMetrics } from './metrics.js';
@@ -189,6 +190,7 @@ async function listen(config: Config, handler: http.RequestListener, logger: Log
   const server = config.tls ? createTlsServer(config.tls, handler, logger) : http.createServer(handler);
   // Uploads of hundreds of MiB over slow links must not be cut by the default 5 min request timeout.
   server.requestTimeout = 0;
+  answerClientErrors(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);

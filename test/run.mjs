@@ -1,5 +1,5 @@
 // Runs every compiled test file under node's built-in test runner (npm test builds first).
-// Node 20's --test takes no globs, so the files are listed here: unit, integration, http, e2e, k8s.
+// Node 20's --test takes no globs, so the files are listed here: unit, integration, http, fuzz, e2e, k8s.
 // Suites that need Kubernetes share one control plane per run, started here and handed over in
 // GO_REGISTRY_TEST_CLUSTER; each suite works in namespaces of its own.
 import { spawnSync } from 'node:child_process';
@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve('dist/test');
-const order = ['unit', 'integration', 'http', 'e2e', 'k8s'];
+const order = ['unit', 'integration', 'http', 'fuzz', 'e2e', 'k8s'];
 const files = readdirSync(root, { recursive: true })
   .map(String)
   .filter((f) => f.endsWith('.test.js'))

@@ -4,6 +4,7 @@
  * problem as x/mod words it, or undefined when the input is acceptable.
  */
 import { buildOf, canonicalModuleVersion, majorOf } from './go-semver.js';
+import { isGoLetter } from './unicode-rules.js';
 
 type PathKind = 'module' | 'import' | 'file';
 
@@ -13,12 +14,11 @@ const BAD_WINDOWS_NAMES = new Set([
   ...Array.from({ length: 9 }, (_, i) => `LPT${i + 1}`),
 ]);
 const FILE_PUNCTUATION = "!#$%&()+,-.=@[]^_{}~ ";
-const LETTER = /^\p{L}$/u;
 
 const isAsciiAlnum = (c: string) => /^[0-9A-Za-z]$/.test(c);
 const modPathOK = (c: string) => isAsciiAlnum(c) || '-._~'.includes(c);
 const fileNameOK = (c: string) =>
-  c.charCodeAt(0) < 0x80 ? isAsciiAlnum(c) || FILE_PUNCTUATION.includes(c) : LETTER.test(c);
+  c.charCodeAt(0) < 0x80 ? isAsciiAlnum(c) || FILE_PUNCTUATION.includes(c) : isGoLetter(c.codePointAt(0)!);
 const firstPathOK = (c: string) => /^[-.0-9a-z]$/.test(c);
 
 /** Go's %q for a single rune, enough for error messages. */

@@ -37,6 +37,20 @@ export interface AppDeps {
   exposition: MetricsExposition | undefined;
 }
 
+/**
+ * The router answers a method no route has with 405, and a method it does not know
+ * (TRACE) with 501, keeping the body of the 404 below. Both become a 405 that names the
+ * method: client input is never answered with a 5xx.
+ */
+async function methodNotAllowed(ctx: Koa.Context, next: Koa.Next): Promise<void> {
+  await next();
+  if (ctx.status !== 405 && ctx.status !== 501) return;
+  const allow = ctx.response.get('Allow');
+  ctx.type = 'text/plain; charset=utf-8';
+  ctx.body = `method ${ctx.method} not allowed${allow ? `: this path allows ${allow}` : ''}\n`;
+  ctx.status = 405;
+}
+
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.proxy = true;
@@ -54,6 +68,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(errorMapper);
   app.use(resolvePrincipal(deps.auth));
   app.use(router.routes());
+  app.use(methodNotAllowed);
   app.use(router.allowedMethods());
   app.use((ctx) => {
     ctx.status = 404;

@@ -12,6 +12,7 @@ import { hash1 } from '../domain/dirhash.js';
 import { modulePathOfGoMod, synthesizedGoMod } from '../domain/go-mod-file.js';
 import { checkFilePath, checkModuleVersion } from '../domain/module-path.js';
 import { buildOf } from '../domain/go-semver.js';
+import { goFoldCase } from '../domain/unicode-rules.js';
 import { openZipArchive, type ZipArchive, type ZipEntry } from './zip-archive.js';
 
 export const MAX_ZIP_FILE = 500 * 1024 * 1024;
@@ -104,7 +105,8 @@ function checkEntry(entry: ZipEntry, prefix: string, seen: Map<string, { path: s
     return `path does not have prefix "${prefix}"${hint}`;
   }
   if ((entry.flags & 0x1) !== 0) return 'encrypted entries are not supported';
-  if (entry.method !== 0 && entry.method !== 8) return `unsupported compression method ${entry.method} (use store or deflate)`;
+  // go never decompresses a directory entry, so its method does not matter.
+  if (!entry.isDirectory && entry.method !== 0 && entry.method !== 8) return `unsupported compression method ${entry.method} (use store or deflate)`;
   let name = entry.name.slice(prefix.length);
   if (name === '') return undefined;
   const isDir = name.endsWith('/');
@@ -127,7 +129,7 @@ function checkEntry(entry: ZipEntry, prefix: string, seen: Map<string, { path: s
 
 /** x/mod's collisionChecker: case-folded names, file-vs-directory clashes, duplicates. */
 function checkCollision(seen: Map<string, { path: string; isDir: boolean }>, p: string, isDir: boolean): string | undefined {
-  const fold = foldCase(p);
+  const fold = goFoldCase(p);
   const other = seen.get(fold);
   if (other) {
     if (p !== other.path) return `case-insensitive file name collision: "${other.path}" and "${p}"`;
@@ -140,40 +142,44 @@ function checkCollision(seen: Map<string, { path: string; isDir: boolean }>, p: 
   return parent === '.' ? undefined : checkCollision(seen, parent, true);
 }
 
-/** Approximates Go's strToFold (simple case folding) for the letters file names may use. */
-const foldCase = (s: string) => s.toUpperCase().toLowerCase();
-
 interface EntryContents {
-  fileHashes: Map<string, string>;
+  /** (name, SHA-256) of every entry, a repeated directory name repeated, as dirhash.HashZip lists them. */
+  fileHashes: [string, string][];
   goMod: Buffer | undefined;
 }
 
-/** Streams every entry once: SHA-256 for h1, CRC-32 and declared size as archive/zip checks them. */
+/**
+ * Streams every entry once: SHA-256 for h1, CRC-32 and declared size as archive/zip
+ * checks them. go opens each name's last entry only (HashZip keeps a map by name), so an
+ * earlier entry of a repeated name (only directories may repeat) is never read.
+ */
 async function readEntries(zip: ZipArchive, prefix: string): Promise<EntryContents> {
-  const fileHashes = new Map<string, string>();
+  const last = new Map(zip.entries.map((e) => [e.name, e]));
+  const hashes = new Map<string, string>();
   let goMod: Buffer | undefined;
-  for (const entry of zip.entries) {
+  for (const entry of last.values()) {
     const keep = entry.name === `${prefix}go.mod`;
     const { sha256, data } = await readEntry(zip, entry, keep);
-    fileHashes.set(entry.name, sha256);
+    hashes.set(entry.name, sha256);
     if (keep) goMod = data;
   }
-  return { fileHashes, goMod };
+  return { fileHashes: zip.entries.map((e) => [e.name, hashes.get(e.name)!]), goMod };
 }
 
 const EMPTY_SHA256 = createHash('sha256').digest('hex');
 
 async function readEntry(zip: ZipArchive, entry: ZipEntry, keep: boolean) {
   if (entry.isDirectory) {
-    // Directory entries take part in Go's h1: hash as empty files.
+    // Directory entries take part in Go's h1: hash as empty files; go opens them too, which reads their local header.
     if (entry.size !== 0) throw invalid(`${entry.name}: a directory entry must not have contents`);
+    await corruptIfThrows(entry, () => zip.dataStart(entry));
     return { sha256: EMPTY_SHA256, data: undefined };
   }
   const hash = createHash('sha256');
   const chunks: Buffer[] = [];
   let size = 0;
   let crc = 0;
-  try {
+  await corruptIfThrows(entry, async () => {
     const stream = await zip.stream(entry);
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       size += chunk.length;
@@ -185,14 +191,36 @@ async function readEntry(zip: ZipArchive, entry: ZipEntry, keep: boolean) {
       crc = crc32(chunk, crc);
       if (keep) chunks.push(chunk);
     }
-  } catch (err) {
-    throw invalid(`${entry.name}: corrupt zip entry: ${(err as Error).message}`);
-  }
+  });
   if (size !== entry.size) {
     throw invalid(`${entry.name}: corrupt zip entry: uncompressed size ${size} does not match declared size ${entry.size}`);
   }
-  if (crc >>> 0 !== entry.crc >>> 0) throw invalid(`${entry.name}: corrupt zip entry: CRC-32 checksum mismatch`);
+  await checkCrc(zip, entry, crc >>> 0);
   return { sha256: hash.digest('hex'), data: keep ? Buffer.concat(chunks) : undefined };
+}
+
+async function corruptIfThrows<T>(entry: ZipEntry, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    throw invalid(`${entry.name}: corrupt zip entry: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * archive/zip's CRC rules: with a data descriptor (flag bit 3) its CRC must be the
+ * central directory's, and the data's; without one the data's CRC is compared only when
+ * the header records one (non-zero).
+ */
+async function checkCrc(zip: ZipArchive, entry: ZipEntry, crc: number): Promise<void> {
+  const declared = entry.crc >>> 0;
+  if ((entry.flags & 0x8) !== 0) {
+    const inDescriptor = await corruptIfThrows(entry, () => zip.descriptorCrc(entry));
+    if (inDescriptor >>> 0 !== declared) throw invalid(`${entry.name}: corrupt zip entry: the data descriptor's CRC-32 differs from the central directory's`);
+    if (crc !== declared) throw invalid(`${entry.name}: corrupt zip entry: CRC-32 checksum mismatch`);
+    return;
+  }
+  if (declared !== 0 && crc !== declared) throw invalid(`${entry.name}: corrupt zip entry: CRC-32 checksum mismatch`);
 }
 
 function checkGoMod(modulePath: string, version: string, goMod: Buffer | undefined) {

@@ -16,7 +16,14 @@ const cases: [string, string][] = [
   ['module\n', ''],
   ['module "unterminated\n', ''],
   ['// module x.y/z\nmodule a.b/c\n', 'a.b/c'],
-  ['\ufeffmodule x.y/z\r\n', 'x.y/z'],
+  // Go's bytes.TrimSpace keeps a byte order mark (so the directive is not found, as cmd/go's
+  // parser refuses it too) and removes U+0085; JavaScript's trim() does the opposite.
+  ['\ufeffmodule x.y/z\r\n', ''],
+  ['\u0085module x.y/z\u0085\n', 'x.y/z'],
+  // \x and octal escapes are bytes, \u escapes must be valid runes (strconv.Unquote).
+  ['module "x\\xc3\\xa9"\n', 'x\u00e9'],
+  ['module "x\\303\\251"\n', 'x\u00e9'],
+  ['module "x\\ud800"\n', ''],
 ];
 for (const [text, want] of cases) {
   test(`module directive of ${JSON.stringify(text)}`, () => assert.equal(modulePathOfGoMod(Buffer.from(text)), want));
