@@ -5,7 +5,9 @@
  * before, which is kept in storage (so a restart or another replica cannot be shown an
  * older, forked log unnoticed). The database is reached as go reaches it: at its URL when
  * GOSUMDB gives one, else through the first upstream proxy that supports it, else at
- * https://<name>. Tiles that were authenticated are kept (full tiles never change).
+ * https://<name>. Authenticated tiles (a tile path's contents never change, partial
+ * ones included) and verified lookups are kept, so that go in an air-gapped cluster can
+ * still verify what the cache holds when the database is out of reach.
  */
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { DomainError, notFound, upstreamFailed, upstreamTimeout } from '../domain/domain-error.js';
@@ -54,6 +56,7 @@ export class HttpChecksumDatabase implements ChecksumDatabase {
       const zip = await verifyLookup(modulePath, version, body, { verifiers: this.verifiers, latest: await this.latest(), ...tiles });
       const mod = await verifyLookup(modulePath, `${version}/go.mod`, body, { verifiers: this.verifiers, latest: zip.latest, ...tiles });
       await this.remember(mod.latest);
+      await this.repo.saveSumdb(lookupPath(modulePath, version), body).catch(() => {});
       return { zip: zip.lines.map(parseGoSumLine)[0]?.hash, mod: mod.lines.map(parseGoSumLine)[0]?.hash };
     } catch (err) {
       if (err instanceof SumdbSecurityError) {
@@ -63,18 +66,22 @@ export class HttpChecksumDatabase implements ChecksumDatabase {
     }
   }
 
-  /** A raw answer; full tiles from storage when kept. */
+  /** A raw answer: tiles from storage when kept; a lookup from the database, or as kept when it cannot be reached. */
   async fetch(path: string): Promise<Buffer> {
-    if (isFullTile(path)) {
-      const kept = await this.repo.findSumdb(path);
-      if (kept) return kept.body;
+    const kept = path.startsWith('tile/') || path.startsWith('lookup/') ? await this.repo.findSumdb(path) : undefined;
+    if (kept && path.startsWith('tile/')) return kept.body;
+    try {
+      const { url, viaProxy } = await this.where();
+      return await this.get(`${url}/${path}`, viaProxy);
+    } catch (err) {
+      const unreachable = err instanceof DomainError && (err.kind === 'UpstreamFailed' || err.kind === 'UpstreamTimeout');
+      if (kept && unreachable) return kept.body;
+      throw err;
     }
-    const { url, viaProxy } = await this.where();
-    return this.get(`${url}/${path}`, viaProxy);
   }
 
   private async keep(path: string, data: Uint8Array): Promise<void> {
-    if (isFullTile(path)) await this.repo.saveSumdb(path, Buffer.from(data)).catch(() => {});
+    await this.repo.saveSumdb(path, Buffer.from(data)).catch(() => {});
   }
 
   private async latest(): Promise<SignedTree | undefined> {
@@ -131,8 +138,6 @@ export class HttpChecksumDatabase implements ChecksumDatabase {
     }
   }
 }
-
-const isFullTile = (path: string) => path.startsWith('tile/') && !path.includes('.p/');
 
 async function readLimited(url: string, body: Dispatcher.ResponseData['body']): Promise<Buffer> {
   const chunks: Buffer[] = [];
