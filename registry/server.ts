@@ -36,6 +36,7 @@ import { OwnerService } from './service/owner-service.js';
 import { ModuleReadService } from './service/module-read-service.js';
 import { PublishService } from './service/publish-service.js';
 import { PullThroughCache } from './service/pull-through-cache.js';
+import { CacheAdminService } from './service/cache-admin-service.js';
 import { SumdbProxy } from './service/sumdb-proxy.js';
 import { SingleFlight } from './service/single-flight.js';
 import { SqlCacheRepository } from './repository/sql/sql-cache-repository.js';
@@ -90,6 +91,7 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
     exposition: config.metricsPort !== undefined ? undefined : (link?.exposition ?? metrics.registry),
     ...services({ config, logger, repo, ownerRepo, blobs, collector, adminToken: admin.value }),
     cache,
+    cacheAdmin: new CacheAdminService(cache, ownerRepo),
     sumdb: new SumdbProxy(sumdb, ownerRepo),
     readiness: {
       database: async () => void (await db.query('SELECT 1')),

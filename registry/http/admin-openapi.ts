@@ -37,6 +37,26 @@ const Owner = {
   required: ['name', 'visibility', 'createdAt', 'updatedAt', 'tokens'],
 };
 
+const counts = Object.fromEntries(['fetched', 'cached', 'hosted', 'mismatch', 'failed', 'invalid'].map((k) => [k, { type: 'integer' }]));
+const PrefetchReport = {
+  type: 'object',
+  properties: {
+    ...counts,
+    modules: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          module: { type: 'string', description: 'path@version, with /go.mod when the go.sum named only the go.mod' },
+          result: { enum: ['fetched', 'cached', 'hosted', 'mismatch', 'failed', 'invalid'] },
+          error: { type: 'string' },
+        },
+        required: ['module', 'result'],
+      },
+    },
+  },
+};
+
 let cached: unknown;
 
 export function adminOpenApi(): unknown {
@@ -45,7 +65,7 @@ export function adminOpenApi(): unknown {
     info: { title: 'go-registry admin API', version: '1' },
     components: {
       securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } },
-      schemas: { OwnerPut: z.toJSONSchema(OwnerPutBody), TokenPut: z.toJSONSchema(TokenPutBody), Owner, Token },
+      schemas: { OwnerPut: z.toJSONSchema(OwnerPutBody), TokenPut: z.toJSONSchema(TokenPutBody), Owner, Token, PrefetchReport },
     },
     security: [{ adminToken: [] }],
     paths: {
@@ -81,6 +101,31 @@ export function adminOpenApi(): unknown {
           responses: { '200': { description: 'Updated or unchanged', content: json('Token') }, '201': { description: 'Created', content: json('Token') }, '404': { description: 'No such owner', content: text }, ...errors },
         },
         delete: { summary: 'Revoke a token', responses: { '204': { description: 'Revoked' }, '404': { description: 'No such token', content: text }, ...errors } },
+      },
+      '/api/admin/cache/prefetch': {
+        post: {
+          summary: 'Warm the pull-through cache with every module version a go.sum (or a go.mod\'s require directives) names',
+          requestBody: { required: true, content: text },
+          responses: {
+            '200': { description: 'One line per module version, and counts by result', content: { 'application/json': { schema: { $ref: '#/components/schemas/PrefetchReport' } } } },
+            '413': { description: 'Body over 4 MiB or more than 20,000 module versions', content: text },
+            ...errors,
+          },
+        },
+      },
+      '/api/admin/cache/modules/{module}': {
+        parameters: [
+          { name: 'module', in: 'path', required: true, schema: { type: 'string' }, description: 'Module path, slashes as they are' },
+          { name: 'version', in: 'query', schema: { type: 'string' }, description: 'Evict only this version' },
+        ],
+        delete: {
+          summary: 'Evict a cached module (or one version), with its @v/list and @latest answers',
+          responses: {
+            '200': { description: 'The versions evicted', content: { 'application/json': { schema: { type: 'object', properties: { evicted: { type: 'array', items: { type: 'string' } } } } } } },
+            '404': { description: 'Not in the cache', content: text },
+            ...errors,
+          },
+        },
       },
     },
   };

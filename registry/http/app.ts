@@ -12,6 +12,8 @@ import type { PullThroughCache } from '../service/pull-through-cache.js';
 import type { SumdbProxy } from '../service/sumdb-proxy.js';
 import { resolvePrincipal } from './credentials.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
+import { registerCacheAdminRoutes } from './routes/cache-admin-routes.js';
+import type { CacheAdminService } from '../service/cache-admin-service.js';
 import { errorMapper } from './error-mapper.js';
 import type { RegistryMetrics } from '../metrics.js';
 import { recordMetrics, serveMetrics, type MetricsExposition } from './metrics-middleware.js';
@@ -30,6 +32,7 @@ export interface AppDeps {
   goproxy: GoproxyService;
   cache: PullThroughCache;
   sumdb: SumdbProxy;
+  cacheAdmin: CacheAdminService;
   deleter: DeleteService;
   readiness: ReadinessChecks;
   metrics: RegistryMetrics;
@@ -59,6 +62,7 @@ export function createApp(deps: AppDeps): Koa {
   const router = new Router();
   registerHealthRoutes(router, deps.readiness);
   registerAdminRoutes(router, deps.auth, deps.owners);
+  registerCacheAdminRoutes(router, deps.auth, deps.cacheAdmin);
   registerUploadRoutes(router, deps.auth, deps.publisher);
   registerDeleteRoutes(router, deps.auth, deps.deleter);
   registerGoproxyRoutes(router, deps.goproxy, { reader: deps.reader, cache: deps.cache, sumdb: deps.sumdb });

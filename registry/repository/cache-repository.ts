@@ -29,8 +29,8 @@ export interface CacheRepository {
   saveVersion(v: Omit<CachedVersion, 'zip' | 'fetchedAt'>): Promise<void>;
   /** Records the zip of a saved version, inside the blob's lock; `place` puts the file. */
   saveZip(modulePath: string, version: string, zip: NonNullable<CachedVersion['zip']>, place: () => Promise<void>): Promise<void>;
-  /** Removes a module's versions (or one), returning their blob keys for the collector. */
-  removeVersions(modulePath: string, version?: string): Promise<string[]>;
+  /** Removes a module's versions (or one): the versions removed and their blob keys, for the collector. */
+  removeVersions(modulePath: string, version?: string): Promise<{ versions: string[]; blobs: string[] }>;
   findAnswer(modulePath: string, kind: 'list' | 'latest'): Promise<CachedAnswer | undefined>;
   saveAnswer(modulePath: string, kind: 'list' | 'latest', body: Buffer): Promise<void>;
   findSumdb(path: string): Promise<CachedAnswer | undefined>;

@@ -22,9 +22,18 @@ import type { Upstream } from '../upstream/upstream.js';
 import { checkModuleZip } from '../upload/module-zip-check.js';
 import { createHash } from 'node:crypto';
 import type { BlobCollector } from './blob-collector.js';
+import type { PrefetchItem } from '../domain/prefetch-list.js';
 import type { SingleFlight } from './single-flight.js';
 
 export type CacheKind = 'list' | 'latest' | 'info' | 'mod' | 'zip';
+
+/** One line of a prefetch's answer. */
+export interface PrefetchReport {
+  /** path@version, with /go.mod when only the go.mod was wanted. */
+  module: string;
+  result: 'fetched' | 'cached' | 'hosted' | 'mismatch' | 'failed' | 'invalid';
+  error?: string;
+}
 
 /** What the cache reports, for metrics and logs. */
 export interface CacheObserver {
@@ -100,12 +109,45 @@ export class PullThroughCache {
     };
   }
 
-  /** Drops a module (or one version) from the cache; its zips go once nothing else references them. */
-  async evict(modulePath: string, version?: string): Promise<number> {
-    const blobs = await this.repo.removeVersions(modulePath, version);
-    for (const key of [...this.notFound.keys()]) if (key.includes(`:${modulePath}`)) this.notFound.delete(key);
+  /** Fetches what the items name unless stored; one report line per item. */
+  async prefetch(items: PrefetchItem[], isClaimed: (modulePath: string) => Promise<boolean>, concurrency = 4): Promise<PrefetchReport[]> {
+    const reports: PrefetchReport[] = [];
+    const queue = [...items];
+    const worker = async () => {
+      for (let item = queue.shift(); item; item = queue.shift()) reports.push(await this.prefetchOne(item, isClaimed));
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    return reports.sort((a, b) => (a.module < b.module ? -1 : a.module > b.module ? 1 : 0));
+  }
+
+  private async prefetchOne(item: PrefetchItem, isClaimed: (modulePath: string) => Promise<boolean>): Promise<PrefetchReport> {
+    const module = `${item.modulePath}@${item.version}${item.zip ? '' : '/go.mod'}`;
+    if (await isClaimed(item.modulePath)) return { module, result: 'hosted' };
+    try {
+      const stored = await this.repo.findVersion(item.modulePath, item.version);
+      const had = stored !== undefined && (!item.zip || stored.zip !== undefined);
+      const v = item.zip ? await this.zip(item.modulePath, item.version) : await this.version(item.modulePath, item.version, 'mod');
+      const hash = 'zipHash' in v ? v.zipHash : v.goModHash;
+      if (item.expectedHash && item.expectedHash !== hash) return { module, result: 'mismatch', error: `go.sum says ${item.expectedHash}, stored ${hash}` };
+      return { module, result: had ? 'cached' : 'fetched' };
+    } catch (err) {
+      return { module, result: 'failed', error: (err as Error).message };
+    }
+  }
+
+  /**
+   * Drops a module (or one version) from the cache, with its @v/list and @latest answers
+   * and remembered not-founds; its zips go once nothing else references them. Returns
+   * the versions removed.
+   */
+  async evict(modulePath: string, version?: string): Promise<string[]> {
+    const { versions, blobs } = await this.repo.removeVersions(modulePath, version);
+    for (const key of [...this.notFound.keys()]) {
+      const subject = key.slice(key.indexOf(':') + 1);
+      if (subject === modulePath || subject.startsWith(`${modulePath}@`)) this.notFound.delete(key);
+    }
     await this.collector.removeUnreferenced(blobs);
-    return blobs.length;
+    return versions;
   }
 
   /** The stored version (its .info and verified .mod), fetched first when missing. */

@@ -141,3 +141,78 @@ describe('pull-through cache', () => {
     assert.equal((await get('/api/packages/team/go/example.com/acme/squat/@v/list')).status, 403, 'claims hold there too');
   });
 });
+
+describe('cache admin: prefetch and evict', () => {
+  const warm = (path: string, version: string) => ({ path, version, files: { 'go.mod': `module ${path}\n`, 'w.go': `package w\n\nconst V = "${version}"\n` } });
+  const adminCall = async (method: string, path: string, body?: string, token = ADMIN_TOKEN) => {
+    const res = await fetch(`${reg.url}/api/admin${path}`, { method, body, headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' } });
+    return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
+  };
+  type Prefetched = { fetched: number; cached: number; hosted: number; mismatch: number; invalid: number; failed: number; modules: { module: string; result: string; error?: string }[] };
+
+  test('a go.sum warms the cache so the build works with the upstream gone; claimed paths are never asked', async () => {
+    for (const [p, v] of [['warm.example/a', 'v1.0.0'], ['warm.example/a', 'v1.1.0'], ['warm.example/b', 'v0.1.0']] as const) await upstream.add(warm(p, v));
+    const { goSumLines } = await import('../support/go-sums.js');
+    const sums = await goSumLines(upstream.url, ['warm.example/a@v1.0.0', 'warm.example/b@v0.1.0']);
+    const before = upstream.requests.length;
+    const body = [
+      sums.trimEnd(),
+      'example.com/acme/squat v1.0.0 h1:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=',
+      'warm.example/a v1.1.0 h1:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=',
+      'NotAPath v1.0.0 h1:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=',
+    ].join('\n');
+    assert.equal((await adminCall('POST', '/cache/prefetch', body, 'not-the-admin-token')).status, 401);
+    const res = await adminCall('POST', '/cache/prefetch', body);
+    assert.equal(res.status, 200, res.text);
+    const report = JSON.parse(res.text) as Prefetched;
+    const result = (m: string) => report.modules.find((r) => r.module === m)?.result;
+    assert.equal(result('warm.example/a@v1.0.0'), 'fetched');
+    assert.equal(result('warm.example/b@v0.1.0'), 'fetched');
+    assert.equal(result('example.com/acme/squat@v1.0.0'), 'hosted');
+    assert.equal(result('warm.example/a@v1.1.0'), 'mismatch', 'the go.sum line names other bytes');
+    assert.equal(result('NotAPath@v1.0.0'), 'invalid');
+    assert.deepEqual([report.fetched, report.hosted, report.mismatch, report.invalid, report.failed], [2, 1, 1, 1, 0]);
+    assert.equal(upstream.requests.slice(before).filter((r) => r.includes('acme')).length, 0, 'the claimed path was never asked');
+
+    upstream.misbehave('warm.example', 'fail');
+    try {
+      for (const file of ['warm.example/a/@v/v1.0.0.zip', 'warm.example/b/@v/v0.1.0.mod', 'warm.example/b/@v/v0.1.0.zip']) {
+        assert.equal((await get(`/go/${file}`)).status, 200, `${file} from the cache alone`);
+      }
+      const again = JSON.parse((await adminCall('POST', '/cache/prefetch', sums)).text) as Prefetched;
+      assert.equal(again.cached, 2);
+      assert.equal(again.fetched + again.failed, 0);
+
+      const evicted = await adminCall('DELETE', '/cache/modules/warm.example/a?version=v1.0.0');
+      assert.equal(evicted.status, 200, evicted.text);
+      assert.deepEqual(JSON.parse(evicted.text), { evicted: ['v1.0.0'] });
+      assert.equal((await get('/go/warm.example/a/@v/v1.0.0.zip')).status, 502, 'gone from the cache: asked the failing upstream');
+      assert.equal((await get('/go/warm.example/b/@v/v0.1.0.zip')).status, 200, 'the other module stays');
+    } finally {
+      upstream.misbehave('warm.example', undefined);
+    }
+    const missing = await adminCall('DELETE', '/cache/modules/warm.example/a?version=v1.0.0');
+    assert.equal(missing.status, 404);
+    assert.match(missing.text, /not in the cache/);
+    const whole = await adminCall('DELETE', '/cache/modules/warm.example/b');
+    assert.deepEqual(JSON.parse(whole.text), { evicted: ['v0.1.0'] });
+  });
+
+  test('bad prefetch and evict input: a 4xx that names the problem', async () => {
+    const cases: [string, string, string | undefined, number, RegExp][] = [
+      ['POST', '/cache/prefetch', 'hello\n', 400, /no module versions/],
+      ['POST', '/cache/prefetch', '', 400, /no module versions/],
+      ['DELETE', '/cache/modules/Not%20a%20path', undefined, 400, /malformed module path/],
+      ['DELETE', '/cache/modules/warm.example/a?version=1.0', undefined, 400, /not a semantic version/],
+      ['DELETE', '/cache/modules/%E0%A4%A', undefined, 400, /percent-encoding/],
+    ];
+    for (const [method, path, body, status, message] of cases) {
+      const res = await adminCall(method, path, body);
+      assert.equal(res.status, status, `${method} ${path}: ${res.text}`);
+      assert.match(res.type, /^text\/plain/);
+      assert.match(res.text, message);
+    }
+    const huge = await adminCall('POST', '/cache/prefetch', 'x'.repeat(5 * 1024 * 1024));
+    assert.equal(huge.status, 413);
+  });
+});

@@ -63,10 +63,13 @@ export class SqlCacheRepository implements CacheRepository {
     const rows = await this.db.transaction(async (tx) => {
       await tx.query('DELETE FROM cached_answers WHERE module_path = $1', [modulePath]);
       return version === undefined
-        ? tx.query<{ blob_sha256: string | null }>('DELETE FROM cached_versions WHERE module_path = $1 RETURNING blob_sha256', [modulePath])
-        : tx.query<{ blob_sha256: string | null }>('DELETE FROM cached_versions WHERE module_path = $1 AND version = $2 RETURNING blob_sha256', [modulePath, version]);
+        ? tx.query<{ version: string; blob_sha256: string | null }>('DELETE FROM cached_versions WHERE module_path = $1 RETURNING version, blob_sha256', [modulePath])
+        : tx.query<{ version: string; blob_sha256: string | null }>(
+            'DELETE FROM cached_versions WHERE module_path = $1 AND version = $2 RETURNING version, blob_sha256',
+            [modulePath, version],
+          );
     });
-    return rows.flatMap((r) => (r.blob_sha256 ? [r.blob_sha256] : []));
+    return { versions: rows.map((r) => r.version).sort(), blobs: rows.flatMap((r) => (r.blob_sha256 ? [r.blob_sha256] : [])) };
   }
 
   async findAnswer(modulePath: string, kind: 'list' | 'latest'): Promise<CachedAnswer | undefined> {
