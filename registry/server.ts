@@ -37,6 +37,10 @@ import { ModuleReadService } from './service/module-read-service.js';
 import { PublishService } from './service/publish-service.js';
 import { PullThroughCache } from './service/pull-through-cache.js';
 import { CacheAdminService } from './service/cache-admin-service.js';
+import { ChecksumLog } from './service/checksum-log.js';
+import { SumdbServer } from './service/sumdb-server.js';
+import { SqlChecksumLogRepository } from './repository/sql/sql-checksum-log.js';
+import { resolveSumdbKey } from './config/sumdb-key.js';
 import { SumdbProxy } from './service/sumdb-proxy.js';
 import { SingleFlight } from './service/single-flight.js';
 import { SqlCacheRepository } from './repository/sql/sql-cache-repository.js';
@@ -79,17 +83,21 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
   if (admin.file && !options.worker) logger.info({ file: admin.file, generated: admin.generated }, 'admin token is kept in this file (mode 0600)');
   const db = await openDatabase(config);
   if (!options.worker) logger.info({ database: db.kind, applied: await migrate(db) }, 'database ready');
+  const log = await openChecksumLog(config, db, logger, !options.worker);
   const blobs = await FsBlobStore.open(config.storageDir, { contentCacheBytes: config.zipCacheBytes });
   const metrics = new RegistryMetrics({ poolStats: () => db.poolStats?.(), zipCache: () => blobs.contentCacheStats() });
   const { repo, ownerRepo, changes } = await readPath(config, db, logger, metrics);
   const link = options.worker ? joinCluster(metrics.registry) : undefined;
   const collector = new BlobCollector(repo, blobs);
-  const { cache, sumdb } = pullThrough(config, db, blobs, collector, metrics, logger);
+  const { cache, sumdb } = pullThrough(config, db, blobs, collector, log, metrics, logger);
+  const core = services({ config, logger, repo, ownerRepo, blobs, collector, log, adminToken: admin.value });
   const app = createApp({
     logger,
     metrics,
     exposition: config.metricsPort !== undefined ? undefined : (link?.exposition ?? metrics.registry),
-    ...services({ config, logger, repo, ownerRepo, blobs, collector, adminToken: admin.value }),
+    ...core,
+    checksumLog: log,
+    sumdbServer: new SumdbServer(log, core.auth, ownerRepo, cache),
     cache,
     cacheAdmin: new CacheAdminService(cache, ownerRepo),
     sumdb: new SumdbProxy(sumdb, ownerRepo),
@@ -135,24 +143,41 @@ interface ServiceDeps {
   ownerRepo: OwnerRepository;
   blobs: FsBlobStore;
   collector: BlobCollector;
+  log: ChecksumLog;
   adminToken: string;
 }
 
-function services({ config, logger, repo, ownerRepo, blobs, collector, adminToken }: ServiceDeps) {
+function services({ config, logger, repo, ownerRepo, blobs, collector, log, adminToken }: ServiceDeps) {
   const cleanupFailed = (err: unknown) => logger.warn({ err }, 'files of a delete are left for the sweeper');
   const auth = new AuthService(ownerRepo, adminToken, (err) => logger.warn({ err }, 'could not record token use'));
   return {
     auth,
     goproxy: new GoproxyService(auth, ownerRepo),
     owners: new OwnerService(ownerRepo, collector, cleanupFailed),
-    publisher: new PublishService(repo, blobs, config.maxUploadBytes),
+    publisher: new PublishService(repo, blobs, config.maxUploadBytes, log),
     reader: new ModuleReadService(repo, blobs),
     deleter: new DeleteService(repo, collector, cleanupFailed),
   };
 }
 
+/**
+ * The registry's checksum database. The process that migrates (the only one, or the
+ * primary of WORKERS) also opens it: signs the empty tree once, checks the stored log
+ * against the newest head this key signed (refusing to start otherwise), and logs
+ * versions stored before the log existed.
+ */
+export async function openChecksumLog(config: Config, db: SqlDatabase, logger: Logger, open: boolean): Promise<ChecksumLog> {
+  const key = await resolveSumdbKey({ key: config.sumdb.signingKey, keyFile: config.sumdb.signingKeyFile, name: config.sumdb.name, dataDir: config.dataDir });
+  const log = new ChecksumLog(key.signer, key.verifierKey, new SqlChecksumLogRepository(db));
+  if (open) {
+    const { size, backfilled } = await log.open();
+    logger.info({ name: log.name, verifierKey: key.verifierKey, keyFile: key.file, generated: key.generated, size, backfilled }, 'checksum database ready');
+  }
+  return log;
+}
+
 /** The pull-through cache over the configured upstream proxies and checksum database. */
-function pullThrough(config: Config, db: SqlDatabase, blobs: FsBlobStore, collector: BlobCollector, metrics: RegistryMetrics, logger: Logger) {
+function pullThrough(config: Config, db: SqlDatabase, blobs: FsBlobStore, collector: BlobCollector, log: ChecksumLog, metrics: RegistryMetrics, logger: Logger) {
   const u = config.upstream;
   const repo = new SqlCacheRepository(db);
   metrics.setCacheStats(() => repo.stats());
@@ -169,7 +194,7 @@ function pullThrough(config: Config, db: SqlDatabase, blobs: FsBlobStore, collec
   });
   const flights = new SingleFlight(repo, { holder: `${hostname()}-${process.pid}-${randomUUID()}`, leaseMs: 15_000, pollMs: 200, waitMs: 10 * 60_000 });
   const sumdb = u.sumdb && new HttpChecksumDatabase(u.sumdb, u.goproxy, repo, { connectTimeoutMs: u.connectTimeoutMs, timeoutMs: u.timeoutMs, proxyAuthorization: u.authorization });
-  const cache = new PullThroughCache(repo, upstream, sumdb, blobs, collector, flights, {
+  const cache = new PullThroughCache(repo, upstream, sumdb, blobs, collector, flights, log, {
     listTtlMs: u.listTtlMs, notFoundTtlMs: u.notFoundTtlMs, noSumdb: u.noSumdb, offline: u.goproxy.length === 0,
   }, {
     served: (kind, result) => metrics.cacheRequests.inc({ kind, result }),

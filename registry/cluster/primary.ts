@@ -14,7 +14,7 @@ import type { MetricsExposition } from '../http/metrics-middleware.js';
 import { listenMetrics } from '../http/metrics-server.js';
 import type { Logger } from '../logger.js';
 import { migrate } from '../repository/sql/migrate.js';
-import { openDatabase, type RunningRegistry } from '../server.js';
+import { openChecksumLog, openDatabase, type RunningRegistry } from '../server.js';
 import { isClusterMessage, type ClusterMessage } from './messages.js';
 
 /** More unexpected worker exits than this within RESTART_WINDOW_MS: the pod is unwell, so exit and let Kubernetes see it. */
@@ -54,6 +54,7 @@ async function prepareOnce(config: Config, logger: Logger): Promise<void> {
   const db = await openDatabase(config);
   try {
     logger.info({ database: db.kind, applied: await migrate(db) }, 'database ready');
+    await openChecksumLog(config, db, logger, true);
   } finally {
     await db.close();
   }

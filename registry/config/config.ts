@@ -38,6 +38,9 @@ const schema = z.object({
   UPSTREAM_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
   UPSTREAM_LIST_TTL_SECONDS: z.coerce.number().min(0).default(60),
   UPSTREAM_NOT_FOUND_TTL_SECONDS: z.coerce.number().min(0).default(300),
+  SUMDB_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'a checksum database name: letters, digits, ".", "_" and "-"').default('go-registry'),
+  SUMDB_SIGNING_KEY: z.string().min(1).optional(),
+  SUMDB_SIGNING_KEY_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -70,6 +73,8 @@ export interface Config {
   /** Blobs and temp files younger than this are never swept (uploads in flight on any replica). */
   sweepGraceMs: number;
   upstream: UpstreamConfig;
+  /** The registry's own checksum database: its name and signing key (generated into DATA_DIR when neither is given). */
+  sumdb: { name: string; signingKey: string | undefined; signingKeyFile: string | undefined };
 }
 
 /** The pull-through cache's upstream proxies and checksum database. */
@@ -103,6 +108,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(c.TLS_CERT_FILE) !== Boolean(c.TLS_KEY_FILE)) {
     throw new ConfigError('invalid configuration:\n  TLS_CERT_FILE and TLS_KEY_FILE must be set together');
   }
+  if (c.SUMDB_SIGNING_KEY && c.SUMDB_SIGNING_KEY_FILE) {
+    throw new ConfigError('invalid configuration:\n  SUMDB_SIGNING_KEY and SUMDB_SIGNING_KEY_FILE: set one');
+  }
   if (typeof c.WORKERS === 'number' && c.WORKERS > 1 && !c.DATABASE_URL) {
     throw new ConfigError(
       `invalid configuration:\n  WORKERS=${c.WORKERS} needs DATABASE_URL: the embedded database (PGlite) lives in one process; use WORKERS=1 or PostgreSQL`,
@@ -129,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sweepIntervalMs: c.SWEEP_INTERVAL_SECONDS * 1000,
     sweepGraceMs: c.SWEEP_GRACE_SECONDS * 1000,
     upstream: upstreamConfig(c),
+    sumdb: { name: c.SUMDB_NAME, signingKey: c.SUMDB_SIGNING_KEY, signingKeyFile: c.SUMDB_SIGNING_KEY_FILE && path.resolve(c.SUMDB_SIGNING_KEY_FILE) },
   };
 }
 

@@ -4,6 +4,8 @@
  * @latest answers with their age, the checksum database's answers, and the leases that
  * make one fetch per file across replicas. Adapter: `sql/sql-cache-repository.ts`.
  */
+import type { ChecksumLogTx } from './checksum-log-repository.js';
+
 export interface CachedVersion {
   modulePath: string;
   version: string;
@@ -25,10 +27,10 @@ export interface CacheRepository {
   findVersion(modulePath: string, version: string): Promise<CachedVersion | undefined>;
   /** Versions of the module the cache holds (for answering @v/list with no upstream). */
   listVersions(modulePath: string): Promise<string[]>;
-  /** Saves .info and .mod of a version; a second save of the same version keeps the first. */
-  saveVersion(v: Omit<CachedVersion, 'zip' | 'fetchedAt'>): Promise<void>;
-  /** Records the zip of a saved version, inside the blob's lock; `place` puts the file. */
-  saveZip(modulePath: string, version: string, zip: NonNullable<CachedVersion['zip']>, place: () => Promise<void>): Promise<void>;
+  /** Saves .info and .mod of a version; a second save of the same version keeps the first. `log` runs in the same transaction. */
+  saveVersion(v: Omit<CachedVersion, 'zip' | 'fetchedAt'>, log?: (tx: ChecksumLogTx) => Promise<void>): Promise<void>;
+  /** Records the zip of a saved version, inside the blob's lock; `place` puts the file; `log` runs in the same transaction. */
+  saveZip(modulePath: string, version: string, zip: NonNullable<CachedVersion['zip']>, place: () => Promise<void>, log?: (tx: ChecksumLogTx) => Promise<void>): Promise<void>;
   /** Removes a module's versions (or one): the versions removed and their blob keys, for the collector. */
   removeVersions(modulePath: string, version?: string): Promise<{ versions: string[]; blobs: string[] }>;
   findAnswer(modulePath: string, kind: 'list' | 'latest'): Promise<CachedAnswer | undefined>;

@@ -46,6 +46,7 @@ export class CachedModuleVersionRepository implements ModuleVersionRepository {
           lockBlob: (sha) => tx.lockBlob(sha),
           countBlobReferences: (sha) => tx.countBlobReferences(sha),
           claimOwner: (path) => tx.claimOwner(path),
+          checksumLog: tx.checksumLog,
         }),
       ),
     );

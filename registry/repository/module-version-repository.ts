@@ -4,6 +4,7 @@
  * Adapters: `sql/sql-module-version-repository.ts` (PostgreSQL and PGlite), and the
  * read cache in front of it (`cached-repositories.ts`).
  */
+import type { ChecksumLogTx } from './checksum-log-repository.js';
 import type { ModuleVersion, NewModuleVersion, VersionSummary } from '../domain/module-version.js';
 
 /** Operations that must share one transaction with blob placement or removal. */
@@ -21,6 +22,8 @@ export interface ModuleVersionTx {
   countBlobReferences(blobSha256: string): Promise<number>;
   /** The owner whose claim covers the module path, if any; holds off claim changes until commit. */
   claimOwner(modulePath: string): Promise<string | undefined>;
+  /** The checksum log in this transaction: the version's record commits with it. */
+  readonly checksumLog: ChecksumLogTx;
 }
 
 export interface ModuleVersionRepository {

@@ -14,6 +14,7 @@ import type { ModuleVersionRepository } from '../repository/module-version-repos
 import { checkModuleZip, MAX_ZIP_FILE } from '../upload/module-zip-check.js';
 import { receiveBody, type UploadBody } from '../upload/receive-body.js';
 import { crashPoint } from '../crash-points.js';
+import type { VersionLog } from './checksum-log.js';
 
 export interface PublishResult {
   modulePath: string;
@@ -30,6 +31,7 @@ export class PublishService {
     private readonly repo: ModuleVersionRepository,
     private readonly blobs: BlobStore,
     maxUploadBytes: number,
+    private readonly log: VersionLog,
   ) {
     // Go itself refuses module zips above 500 MiB, so a larger limit would only store unusable zips.
     this.limit = Math.min(maxUploadBytes, MAX_ZIP_FILE);
@@ -58,6 +60,8 @@ export class PublishService {
           throw new DomainError('Forbidden', `module path ${record.modulePath} is claimed by another owner of this registry: only that owner may publish it`);
         }
         await tx.saveVersion(record); // Conflict (409) here, before any blob is placed
+        // Logged with other bytes (by any owner, or before a delete): Conflict naming the logged hashes.
+        await this.log.append(tx.checksumLog, { modulePath: record.modulePath, version: record.version, zipHash: record.zipHash, goModHash: record.goModHash, owner });
         crashPoint('publish:row-inserted');
         await tx.lockBlob(record.blobSha256);
         await this.blobs.put(record.blobSha256, received.path);

@@ -24,6 +24,8 @@ import { createHash } from 'node:crypto';
 import type { BlobCollector } from './blob-collector.js';
 import type { PrefetchItem } from '../domain/prefetch-list.js';
 import type { SingleFlight } from './single-flight.js';
+import type { LogEntry, VersionLog } from './checksum-log.js';
+import type { ChecksumLogTx } from '../repository/checksum-log-repository.js';
 
 export type CacheKind = 'list' | 'latest' | 'info' | 'mod' | 'zip';
 
@@ -62,6 +64,7 @@ export class PullThroughCache {
     private readonly blobs: BlobStore,
     private readonly collector: BlobCollector,
     private readonly flights: SingleFlight,
+    private readonly log: VersionLog,
     private readonly options: PullThroughOptions,
     private readonly observer: CacheObserver,
   ) {
@@ -179,7 +182,10 @@ export class PullThroughCache {
     const goModHash = hash1(new Map([['go.mod', sha256(goMod)]]));
     const lines = await this.verified(modulePath, version);
     if (lines && lines.mod !== goModHash) this.refuse(modulePath, version, `go.mod ${goModHash}, the checksum database says ${lines.mod}`);
-    await this.repo.saveVersion({ modulePath, version, info, goMod, goModHash, verified: lines !== undefined });
+    // Verified: logged in this registry's checksum database with the upstream database's hashes (the zip, when fetched, must match them).
+    const zipHash = lines?.zip;
+    const log = zipHash ? (tx: ChecksumLogTx) => this.logged(tx, { modulePath, version, zipHash, goModHash }) : undefined;
+    await this.repo.saveVersion({ modulePath, version, info, goMod, goModHash, verified: lines !== undefined }, log);
   }
 
   private async fetchZip(v: CachedVersion): Promise<void> {
@@ -195,7 +201,13 @@ export class PullThroughCache {
       const lines = await this.verified(modulePath, version);
       if (lines && lines.zip !== zip.zipHash) this.refuse(modulePath, version, `zip ${zip.zipHash}, the checksum database says ${lines.zip}`);
       await this.blobs.prepare(temp);
-      await this.repo.saveZip(modulePath, version, { blobSha256: blob, size, hash: zip.zipHash }, async () => void (await this.blobs.put(blob, temp)));
+      await this.repo.saveZip(
+        modulePath,
+        version,
+        { blobSha256: blob, size, hash: zip.zipHash },
+        async () => void (await this.blobs.put(blob, temp)),
+        (tx) => this.logged(tx, { modulePath, version, zipHash: zip.zipHash, goModHash: v.goModHash }),
+      );
     } finally {
       await rm(temp, { force: true });
     }
@@ -210,6 +222,16 @@ export class PullThroughCache {
       if (err instanceof DomainError && err.kind === 'NotFound') {
         this.refuse(modulePath, version, `not in the checksum database ${this.sumdb.name}; a module it cannot know (a private upstream's) belongs in UPSTREAM_NOSUMDB`);
       }
+      throw err;
+    }
+  }
+
+  /** Logs a stored version; a version this registry logged with other bytes is refused, never stored. */
+  private async logged(tx: ChecksumLogTx, entry: LogEntry): Promise<void> {
+    try {
+      await this.log.append(tx, entry);
+    } catch (err) {
+      if (err instanceof DomainError && err.kind === 'Conflict') this.refuse(entry.modulePath, entry.version, err.message);
       throw err;
     }
   }

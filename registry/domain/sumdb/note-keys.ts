@@ -89,6 +89,13 @@ export function newSigner(skey: string): Signer {
   return { name, keyHash: hash, sign: (msg) => edSign(null, msg, priv) };
 }
 
+/** The verifier key (name+hash+key) of a signer key; a NoteError when skey is malformed. */
+export function verifierKeyOf(skey: string): string {
+  const signer = newSigner(skey);
+  const key = splitKey(cut(cut(skey, '+')[1], '+')[1])!.key;
+  return newEd25519VerifierKey(signer.name, rawPublicKey(privateKeyOf(key.subarray(1))));
+}
+
 /** note.NewEd25519VerifierKey: the verifier key of a name and a raw 32-byte public key. */
 export function newEd25519VerifierKey(name: string, publicKey: Uint8Array): string {
   if (publicKey.length !== 32) throw new NoteError(`invalid public key size ${publicKey.length}, expected 32`);

@@ -7,7 +7,7 @@
 import { decodeStdBase64, decodeUtf8, encodeStdBase64, hasControlOtherThanNewline, hex8, readUint32BE, toBytes, uint32BE } from './go-encoding.js';
 import { isValidName, NoteError, type Signer, type Verifier } from './note-keys.js';
 
-export { generateKey, isValidName, keyHash, newEd25519VerifierKey, newSigner, newVerifier, NoteError } from './note-keys.js';
+export { generateKey, isValidName, keyHash, newEd25519VerifierKey, newSigner, newVerifier, NoteError, verifierKeyOf } from './note-keys.js';
 export type { Signer, Verifier } from './note-keys.js';
 
 /** A signature found in a note, verified or not. */

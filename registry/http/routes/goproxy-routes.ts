@@ -14,6 +14,8 @@ import { claimedMiss, type GoproxyService, type GoproxySource } from '../../serv
 import type { ModuleReadService } from '../../service/module-read-service.js';
 import type { PullThroughCache } from '../../service/pull-through-cache.js';
 import type { SumdbProxy } from '../../service/sumdb-proxy.js';
+import type { SumdbServer } from '../../service/sumdb-server.js';
+import { sendSumdb } from './sumdb-routes.js';
 import { canonicalModuleVersion } from '../../domain/go-semver.js';
 import type { Owner } from '../../domain/owner.js';
 import { principalOf } from '../credentials.js';
@@ -30,16 +32,20 @@ interface Sources {
   reader: ModuleReadService;
   cache: PullThroughCache;
   sumdb: SumdbProxy;
+  /** The registry's own checksum database, found by go through every GOPROXY endpoint. */
+  sumdbServer: SumdbServer;
 }
 
 export function registerGoproxyRoutes(router: Router, goproxy: GoproxyService, sources: Sources): void {
   // Before the GOPROXY routes, which would take sumdb/… for a module path.
   router.get('sumdb-proxy', SUMDB_PATH, async (ctx: Context) => {
     const [, name, path] = SUMDB_PATH.exec(ctx.path) ?? [];
+    if (name === sources.sumdbServer.name) return sendSumdb(ctx, await sources.sumdbServer.answer(principalOf(ctx), path!));
     await answerSumdb(ctx, sources.sumdb, name!, path!);
   });
   router.get('sumdb-proxy-owner', OWNER_SUMDB_PATH, async (ctx: Context) => {
     const [, owner, name, path] = OWNER_SUMDB_PATH.exec(ctx.path) ?? [];
+    if (owner && !checkOwnerName(owner) && name === sources.sumdbServer.name) return sendSumdb(ctx, await sources.sumdbServer.answer(principalOf(ctx), path!));
     // Only where the owner's endpoint falls through to the cache; elsewhere go goes to the database itself.
     if (!owner || checkOwnerName(owner) || !(await goproxy.fallsThrough(principalOf(ctx), owner))) throw notFound('not found');
     await answerSumdb(ctx, sources.sumdb, name!, path!);

@@ -1,6 +1,8 @@
 /** The pull-through cache's storage port on SQL (PostgreSQL and PGlite). */
 import type { CachedAnswer, CachedVersion, CacheRepository } from '../cache-repository.js';
 import { BLOB_LOCK_SQL } from './blob-lock.js';
+import type { ChecksumLogTx } from '../checksum-log-repository.js';
+import { SqlChecksumLogTx } from './sql-checksum-log.js';
 import type { SqlDatabase } from './sql-database.js';
 
 interface VersionRow {
@@ -40,16 +42,20 @@ export class SqlCacheRepository implements CacheRepository {
     return rows.map((r) => r.version);
   }
 
-  async saveVersion(v: Omit<CachedVersion, 'zip' | 'fetchedAt'>) {
-    await this.db.query(
-      `INSERT INTO cached_versions (module_path, version, info, go_mod, go_mod_hash, verified)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (module_path, version) DO NOTHING`,
-      [v.modulePath, v.version, v.info, v.goMod, v.goModHash, v.verified],
-    );
+  async saveVersion(v: Omit<CachedVersion, 'zip' | 'fetchedAt'>, log?: (tx: ChecksumLogTx) => Promise<void>) {
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO cached_versions (module_path, version, info, go_mod, go_mod_hash, verified)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (module_path, version) DO NOTHING`,
+        [v.modulePath, v.version, v.info, v.goMod, v.goModHash, v.verified],
+      );
+      await log?.(new SqlChecksumLogTx(tx));
+    });
   }
 
-  async saveZip(modulePath: string, version: string, zip: NonNullable<CachedVersion['zip']>, place: () => Promise<void>) {
+  async saveZip(modulePath: string, version: string, zip: NonNullable<CachedVersion['zip']>, place: () => Promise<void>, log?: (tx: ChecksumLogTx) => Promise<void>) {
     await this.db.transaction(async (tx) => {
+      await log?.(new SqlChecksumLogTx(tx));
       await tx.query(BLOB_LOCK_SQL, [zip.blobSha256]);
       await place();
       await tx.query(

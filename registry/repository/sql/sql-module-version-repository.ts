@@ -3,6 +3,8 @@
  * UNIQUE(owner, module_path, version) constraint is the Conflict, the blob lock a
  * transaction-scoped advisory lock on the blob's hash.
  */
+import type { ChecksumLogTx } from '../checksum-log-repository.js';
+import { SqlChecksumLogTx } from './sql-checksum-log.js';
 import { conflict, notFound } from '../../domain/domain-error.js';
 import type { ModuleVersion, NewModuleVersion, VersionSummary } from '../../domain/module-version.js';
 import type { ModuleVersionRepository, ModuleVersionTx } from '../module-version-repository.js';
@@ -65,7 +67,11 @@ export class SqlModuleVersionRepository implements ModuleVersionRepository {
 }
 
 class SqlModuleVersionTx implements ModuleVersionTx {
-  constructor(private readonly client: SqlClient) {}
+  readonly checksumLog: ChecksumLogTx;
+
+  constructor(private readonly client: SqlClient) {
+    this.checksumLog = new SqlChecksumLogTx(client);
+  }
 
   async saveVersion(v: NewModuleVersion) {
     try {

@@ -13,10 +13,21 @@ import { FsBlobStore } from '../../../registry/blob/fs-blob-store.js';
 import { conflict } from '../../../registry/domain/domain-error.js';
 import type { ModuleVersionRepository, ModuleVersionTx } from '../../../registry/repository/module-version-repository.js';
 import { PublishService } from '../../../registry/service/publish-service.js';
+import type { VersionLog } from '../../../registry/service/checksum-log.js';
 import { makeModuleZip } from '../../support/module-zips.js';
 import { tempDir } from '../../support/paths.js';
 
 const removals: (() => Promise<void>)[] = [];
+
+/** The checksum log, as far as publish sees it: one step, refusing other bytes for a logged version. */
+const recordingLog = (steps: string[], logged = new Map<string, string>()): VersionLog => ({
+  append: async (_tx, e) => {
+    steps.push('log record');
+    const known = logged.get(`${e.modulePath}@${e.version}`);
+    if (known && known !== e.zipHash) throw conflict(`${e.modulePath}@${e.version} is logged as ${known}`);
+    return known ? 'logged' : 'appended';
+  },
+});
 after(() => Promise.all(removals.map((r) => r())));
 
 function recordingRepo(steps: string[], existing = new Set<string>()): ModuleVersionRepository {
@@ -29,6 +40,7 @@ function recordingRepo(steps: string[], existing = new Set<string>()): ModuleVer
     lockBlob: async () => void steps.push('lock blob'),
     countBlobReferences: async () => 0,
     claimOwner: async () => undefined,
+    checksumLog: {} as ModuleVersionTx['checksumLog'],
   };
   return {
     findVersion: async () => undefined,
@@ -63,14 +75,14 @@ async function setUp() {
 
 test('the upload is made durable before the transaction; inside it: row, lock, placement', async () => {
   const { steps, blobs, body, store } = await setUp();
-  await new PublishService(recordingRepo(steps), blobs, 1024 * 1024).publish('acme', await body());
-  assert.deepEqual(steps, ['fsync upload', 'begin', 'insert row', 'lock blob', 'place blob', 'end']);
+  await new PublishService(recordingRepo(steps), blobs, 1024 * 1024, recordingLog(steps)).publish('acme', await body());
+  assert.deepEqual(steps, ['fsync upload', 'begin', 'insert row', 'log record', 'lock blob', 'place blob', 'end']);
   assert.ok(await firstBlob(store), 'the blob is stored');
 });
 
 test('a duplicate is refused by its row before any file is placed, and leaves no temp file', async () => {
   const { steps, blobs, body, store } = await setUp();
-  const service = new PublishService(recordingRepo(steps, new Set(['v1.0.0'])), blobs, 1024 * 1024);
+  const service = new PublishService(recordingRepo(steps, new Set(['v1.0.0'])), blobs, 1024 * 1024, recordingLog(steps));
   await assert.rejects(service.publish('acme', await body()), /already exists/);
   assert.deepEqual(steps, ['fsync upload', 'begin', 'insert row', 'end']);
   assert.equal(await firstBlob(store), undefined);
@@ -81,3 +93,11 @@ async function firstBlob(store: FsBlobStore): Promise<string | undefined> {
   for await (const blob of store.list()) return blob.key;
   return undefined;
 }
+
+test('a version logged with other bytes is refused inside the transaction, before any file is placed', async () => {
+  const { steps, blobs, body, store } = await setUp();
+  const log = recordingLog(steps, new Map([['example.com/order@v1.0.0', 'h1:other=']]));
+  await assert.rejects(new PublishService(recordingRepo(steps), blobs, 1024 * 1024, log).publish('acme', await body()), /is logged as h1:other=/);
+  assert.deepEqual(steps, ['fsync upload', 'begin', 'insert row', 'log record', 'end']);
+  assert.equal(await firstBlob(store), undefined);
+});
