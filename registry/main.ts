@@ -9,6 +9,7 @@ import { workerCount } from './cluster/worker-count.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { createLogger } from './logger.js';
 import { startRegistry, type RunningRegistry } from './server.js';
+import { ChecksumLogMismatch } from './service/checksum-log.js';
 
 async function main(): Promise<void> {
   let config;
@@ -52,6 +53,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`go-registry failed to start: ${(err as Error).stack ?? err}\n`);
+  // A refusal that explains itself is printed as it is; anything else with its stack.
+  const explained = err instanceof ChecksumLogMismatch;
+  process.stderr.write(`go-registry failed to start: ${explained ? (err as Error).message : ((err as Error).stack ?? err)}\n`);
   process.exit(1);
 });

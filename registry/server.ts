@@ -41,6 +41,7 @@ import { ChecksumLog } from './service/checksum-log.js';
 import { SumdbServer } from './service/sumdb-server.js';
 import { SqlChecksumLogRepository } from './repository/sql/sql-checksum-log.js';
 import { resolveSumdbKey } from './config/sumdb-key.js';
+import { ServedHeadFile } from './config/served-head-file.js';
 import { SumdbProxy } from './service/sumdb-proxy.js';
 import { SingleFlight } from './service/single-flight.js';
 import { SqlCacheRepository } from './repository/sql/sql-cache-repository.js';
@@ -168,7 +169,7 @@ function services({ config, logger, repo, ownerRepo, blobs, collector, log, admi
  */
 export async function openChecksumLog(config: Config, db: SqlDatabase, logger: Logger, open: boolean): Promise<ChecksumLog> {
   const key = await resolveSumdbKey({ key: config.sumdb.signingKey, keyFile: config.sumdb.signingKeyFile, name: config.sumdb.name, dataDir: config.dataDir });
-  const log = new ChecksumLog(key.signer, key.verifierKey, new SqlChecksumLogRepository(db));
+  const log = new ChecksumLog(key.signer, key.verifierKey, new SqlChecksumLogRepository(db), new ServedHeadFile(config.dataDir));
   if (open) {
     const { size, backfilled } = await log.open();
     logger.info({ name: log.name, verifierKey: key.verifierKey, keyFile: key.file, generated: key.generated, size, backfilled }, 'checksum database ready');

@@ -38,6 +38,13 @@ export class ChecksumLogMismatch extends Error {
   override name = 'ChecksumLogMismatch';
 }
 
+/** The newest head clients were shown, kept outside the database. */
+export interface HeadWitness {
+  readonly file: string;
+  read(): Promise<{ size: number; root: Uint8Array } | undefined>;
+  saw(head: { size: number; root: Uint8Array }): Promise<void>;
+}
+
 const readerOf = (r: ChecksumLogReader): HashReader => ({ readHashes: (indexes) => r.readHashes(indexes) });
 
 export class ChecksumLog implements VersionLog {
@@ -48,7 +55,8 @@ export class ChecksumLog implements VersionLog {
     /** The verifier key users put in GOSUMDB (name+hash+key). */
     readonly verifierKey: string,
     private readonly repo: ChecksumLogRepository,
-    private readonly onAppend: (size: number) => void = () => {},
+    /** Where the newest head served is kept, to notice a log older than what clients saw. */
+    private readonly witness?: HeadWitness,
   ) {
     this.name = signer.name;
   }
@@ -75,7 +83,6 @@ export class ChecksumLog implements VersionLog {
     await tx.appendRecord({ ...entry, owner: entry.owner, id, text }, hashes.map((hash, i) => ({ index: first + i, hash })));
     const root = await treeHash(id + 1, readerOf(tx));
     await tx.saveHead({ size: id + 1, root, note: this.signTree(id + 1, root) });
-    this.onAppend(id + 1);
     return 'appended';
   }
 
@@ -98,6 +105,7 @@ export class ChecksumLog implements VersionLog {
     if (!hashEqual(root, head.root)) {
       throw new ChecksumLogMismatch(`the stored checksum log does not hash to the tree head of size ${head.size} it signed: the log was changed outside the registry`);
     }
+    await this.checkWitness(head);
     let backfilled = 0;
     for (;;) {
       const batch = await this.repo.listUnlogged(500);
@@ -113,6 +121,22 @@ export class ChecksumLog implements VersionLog {
       if (batch.length < 500) break;
     }
     return { size: (await this.repo.latestHead())!.size, backfilled };
+  }
+
+  /** The stored log must hold the newest tree clients were served, unchanged. */
+  private async checkWitness(head: SignedHead): Promise<void> {
+    const served = await this.witness?.read();
+    if (!served) return;
+    const what = `this registry served a tree of ${served.size} records (kept in ${this.witness!.file})`;
+    const fix =
+      'go clients that saw that tree will report SECURITY ERROR. Restore the newest backup instead; ' +
+      `or, if this older log is to be kept, remove ${this.witness!.file} and tell users to delete the tree go kept ($GOPATH/pkg/sumdb/${this.name})`;
+    if (served.size > head.size) {
+      throw new ChecksumLogMismatch(`the database holds a checksum log of ${head.size} records, but ${what}: the database was restored from an older backup; ${fix}`);
+    }
+    if (!hashEqual(await treeHash(served.size, readerOf(this.repo)), served.root)) {
+      throw new ChecksumLogMismatch(`the checksum log in the database does not contain the tree ${what}: the log was rewritten; ${fix}`);
+    }
   }
 
   /** Checks a head note is this key's signature over the tree it names. */
@@ -136,10 +160,10 @@ export class ChecksumLog implements VersionLog {
     return head;
   }
 
-  /** The newest signed tree note. */
+  /** The newest signed tree note; recorded as served. */
   async latest(): Promise<Buffer> {
-    const head = await this.repo.latestHead();
-    if (!head) throw notFound('the checksum database is not open yet');
+    const head = await this.head();
+    await this.witness?.saw(head);
     return head.note;
   }
 
