@@ -393,7 +393,7 @@ describe('chart: the pull-through cache (upstream)', () => {
 
   test('NOTES show the one-line cluster setup, and say when the cache is all there is', async () => {
     const notes = async (values: Record<string, unknown>) => {
-      const r = await helm(['install', 'gr', CHART_DIR, '--dry-run=client', '--namespace', ns, ...apiFlags, ...setFlags({ ...GITOPS, ...values })]);
+      const r = await helm(['install', 'gr', CHART_DIR, '--dry-run=client', '--namespace', ns, ...setFlags({ ...GITOPS, ...values })]);
       assert.equal(r.code, 0, r.stderr);
       return r.stdout.slice(r.stdout.indexOf('NOTES:'));
     };
