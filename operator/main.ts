@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { GROUP, KIND, keyOf, MANAGED_BY, PLURAL, VERSION, type GoPackageOwner } from './api/gopackageowner.js';
 import { loadOperatorConfig, type OperatorConfig } from './config.js';
+import { claimWaiters } from './controller/claim-waiters.js';
 import { GoPackageOwnerReconciler } from './controller/gopackageowner-reconciler.js';
 import { ConflictError, KubeClient } from './controller/kube-client.js';
 import { HttpRegistryAdminClient } from './registry/admin-client.js';
@@ -31,8 +32,13 @@ function informers(config: OperatorConfig, kc: KubeConfig, queue: WorkQueue<stri
     kc, log, name: ns ? `${PLURAL}/${ns}` : PLURAL, relistMs: config.resyncMs,
     path: ns ? `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${PLURAL}` : `/apis/${GROUP}/${VERSION}/${PLURAL}`,
     list: () => (ns ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL }) : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL })),
-    onChange: (o) => queue.add(keyOf(o.metadata!.namespace!, o.metadata!.name!)),
+    onChange: (o) => {
+      queue.add(keyOf(o.metadata!.namespace!, o.metadata!.name!));
+      // The change may have released a prefix another resource waits for.
+      for (const key of claimWaiters(group.cached(), o)) queue.add(key);
+    },
   }));
+  const group = new InformerGroup(resources);
   const secrets = namespaces.map((ns) => new ResilientInformer<V1Secret>({
     kc, log, name: ns ? `secrets/${ns}` : 'secrets', relistMs: config.resyncMs, labelSelector: SECRET_SELECTOR,
     path: ns ? `/api/v1/namespaces/${ns}/secrets` : '/api/v1/secrets',
@@ -43,7 +49,7 @@ function informers(config: OperatorConfig, kc: KubeConfig, queue: WorkQueue<stri
       if (controllerRef) queue.add(keyOf(s.metadata!.namespace!, controllerRef.name));
     },
   }));
-  return { resources: new InformerGroup(resources), secrets: new InformerGroup(secrets) };
+  return { resources: group, secrets: new InformerGroup(secrets) };
 }
 
 type Informers = ReturnType<typeof informers>;

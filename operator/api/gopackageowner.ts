@@ -52,6 +52,10 @@ export interface GoPackageOwner extends KubernetesObject {
     owner?: string;
     visibility?: Visibility;
     deletionPolicy?: 'Retain' | 'Delete';
+    /** Module-path prefixes only this owner publishes under, never fetched from an upstream. */
+    claims?: string[];
+    /** Whether the owner's endpoint falls through to the registry's pull-through cache. */
+    upstream?: boolean;
     tokens?: TokenSpec[];
   };
   status?: GoPackageOwnerStatus;
@@ -68,16 +72,21 @@ export interface DesiredOwner {
   owner: string;
   visibility: Visibility;
   deletionPolicy: 'Retain' | 'Delete';
+  /** Sorted, without duplicates: the registry's own form, so the two compare as lists. */
+  claims: string[];
+  upstream: boolean;
   tokens: DesiredToken[];
 }
 
-/** The spec with the CRD's defaults (owner = metadata.name, secretName = <resource>-<token>). */
+/** The spec with the CRD's defaults (owner = metadata.name, secretName = <resource>-<token>, no claims, upstream off). */
 export function desiredOwner(cr: GoPackageOwner): DesiredOwner {
   const name = cr.metadata!.name!;
   return {
     owner: cr.spec.owner ?? name,
     visibility: cr.spec.visibility ?? 'private',
     deletionPolicy: cr.spec.deletionPolicy ?? 'Retain',
+    claims: [...new Set(cr.spec.claims ?? [])].sort(),
+    upstream: cr.spec.upstream ?? false,
     tokens: (cr.spec.tokens ?? []).map((t) => ({
       name: t.name,
       scopes: [...new Set(t.scopes)].sort() as Scope[],

@@ -3,17 +3,31 @@
  * desired state and what the registry and the cluster hold now. It reads everything
  * each time, writes only what differs, and records the outcome once in status.
  */
+import { claimProblem } from '../api/claims.js';
 import { desiredOwner, FINALIZER, splitKey, type DesiredOwner, type GoPackageOwner, type TokenStatus } from '../api/gopackageowner.js';
-import { OwnerConflictError, RegistryRejectedError, RegistryUnavailableError, type RegistryAdminClient } from '../registry/admin-client.js';
-import type { ReconcileResult } from '../runtime/controller.js';
+import {
+  ClaimConflictError,
+  InvalidClaimError,
+  OwnerConflictError,
+  RegistryRejectedError,
+  RegistryUnavailableError,
+  type RegistryAdminClient,
+  type RegistryOwner,
+} from '../registry/admin-client.js';
+import { TerminalError, type ReconcileResult } from '../runtime/controller.js';
 import type { ConditionInput } from './conditions.js';
 import type { RegistryEndpoint } from './desired/token-secret.js';
 import type { KubeClient } from './kube-client.js';
 import { desiredStatus, sameStatus } from './status.js';
 import { SecretConflictError, syncTokens, type Note } from './token-sync.js';
 
-/** How often a resource that lost an owner conflict checks whether the owner was released. */
-const CONFLICT_RECHECK_MS = 60_000;
+/**
+ * How often a resource that lost an owner or claim conflict checks whether the owner or prefix
+ * was released (main.ts also wakes claim waiters whenever another GoPackageOwner changes).
+ */
+export const CONFLICT_RECHECK_MS = 60_000;
+export const CLAIM_CONFLICT = 'ClaimConflict';
+export const INVALID_CLAIM = 'InvalidClaim';
 const MAX_REQUEUE_MS = 6 * 60 * 60_000;
 
 export class GoPackageOwnerReconciler {
@@ -41,8 +55,24 @@ export class GoPackageOwnerReconciler {
   private async sync(cr: GoPackageOwner, desired: DesiredOwner): Promise<ReconcileResult | void> {
     const note: Note = (type, reason, message) => void this.kube.event(cr, type, reason, message);
     try {
+      const problem = claimProblem(desired.claims);
+      if (problem) throw new InvalidClaimError(problem);
       await this.syncOwner(cr, desired, note);
     } catch (err) {
+      if (err instanceof ClaimConflictError || err instanceof InvalidClaimError) {
+        const reason = err instanceof ClaimConflictError ? CLAIM_CONFLICT : INVALID_CLAIM;
+        note('Warning', reason, err.message);
+        // The registry changed nothing (one PUT sets all of the owner's settings); tokens issued before stay valid.
+        await this.writeStatus(cr, desired, cr.status?.tokens, [
+          { type: 'Ready', status: 'False', reason, message: err.message },
+          { type: 'OwnerSynced', status: 'False', reason, message: err.message },
+          { type: 'TokensSynced', status: 'Unknown', reason, message: 'tokens wait for the claims' },
+        ]);
+        // A conflict ends when the other owner lets go: rechecked now and then, and on every change of another
+        // GoPackageOwner. An invalid claim ends only with a new spec, which the watch delivers: not retried.
+        if (err instanceof ClaimConflictError) return { requeueAfterMs: CONFLICT_RECHECK_MS };
+        throw new TerminalError(err.message);
+      }
       if (err instanceof OwnerConflictError) {
         note('Warning', 'OwnerConflict', err.message);
         await this.writeStatus(cr, desired, undefined, [
@@ -63,7 +93,7 @@ export class GoPackageOwnerReconciler {
     }
     await this.writeStatus(cr, desired, tokens, [
       { type: 'Ready', status: 'True', reason: 'Reconciled', message: `owner ${desired.owner} and ${tokens.length} tokens are in place` },
-      { type: 'OwnerSynced', status: 'True', reason: 'Reconciled', message: `owner ${desired.owner} is ${desired.visibility}` },
+      { type: 'OwnerSynced', status: 'True', reason: 'Reconciled', message: ownerSummary(desired) },
       { type: 'TokensSynced', status: 'True', reason: 'Reconciled', message: `${tokens.length} tokens registered and written to Secrets` },
     ]);
     // Come back when a rotation or the end of a grace period is due.
@@ -73,10 +103,11 @@ export class GoPackageOwnerReconciler {
 
   private async syncOwner(cr: GoPackageOwner, desired: DesiredOwner, note: Note): Promise<void> {
     const current = await this.registry.getOwner(desired.owner);
-    if (current && current.managedBy === cr.metadata!.uid && current.visibility === desired.visibility) return;
-    await this.registry.putOwner(desired.owner, desired.visibility, cr.metadata!.uid!);
-    if (!current) note('Normal', 'OwnerCreated', `created owner ${desired.owner} (${desired.visibility})`);
-    else note('Normal', 'OwnerUpdated', `owner ${desired.owner} is now ${desired.visibility}`);
+    if (current && ownerInPlace(current, cr.metadata!.uid!, desired)) return;
+    const { visibility, claims, upstream } = desired;
+    await this.registry.putOwner(desired.owner, { visibility, managedBy: cr.metadata!.uid!, claims, upstream });
+    if (!current) note('Normal', 'OwnerCreated', `created ${ownerSummary(desired)}`);
+    else note('Normal', 'OwnerUpdated', `updated ${ownerSummary(desired)}`);
   }
 
   /** Records a failure in status; transient ones are rethrown for a rate-limited retry. */
@@ -119,4 +150,20 @@ export class GoPackageOwnerReconciler {
     const finalizers = cr.metadata!.finalizers.filter((f) => f !== FINALIZER);
     await this.kube.updateGoPackageOwner({ ...cr, metadata: { ...cr.metadata, finalizers } });
   }
+}
+
+/** Does the registry's owner already say what the spec says? */
+export function ownerInPlace(current: RegistryOwner, uid: string, desired: DesiredOwner): boolean {
+  return (
+    current.managedBy === uid &&
+    current.visibility === desired.visibility &&
+    (current.upstream ?? false) === desired.upstream &&
+    (current.claims ?? []).join('\n') === desired.claims.join('\n')
+  );
+}
+
+/** "owner acme is private, claims example.com/acme, upstream on": the OwnerSynced message. */
+export function ownerSummary(d: Pick<DesiredOwner, 'owner' | 'visibility' | 'claims' | 'upstream'>): string {
+  const claims = d.claims.length > 0 ? `claims ${d.claims.join(', ')}` : 'no claims';
+  return `owner ${d.owner} is ${d.visibility}, ${claims}, upstream ${d.upstream ? 'on' : 'off'}`;
 }

@@ -64,7 +64,7 @@ export async function syncTokens(
       inGrace.add(previousName(token.name));
       due(plan.previous.expiresAt);
     }
-    const want = tokenSecret(cr, desired.owner, token, plan.value, plan.issuedAt, endpoint);
+    const want = tokenSecret(cr, desired, token, plan.value, plan.issuedAt, endpoint);
     want.metadata!.annotations![TOKEN_DIGEST_ANNOTATION] = digest(plan.value);
     if (plan.previous) {
       want.metadata!.annotations![PREVIOUS_EXPIRES_ANNOTATION] = new Date(plan.previous.expiresAt).toISOString();

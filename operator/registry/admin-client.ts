@@ -1,7 +1,9 @@
 /**
  * The registry's admin API, the operator's only way into the registry. Answers
- * become typed outcomes: a managedBy clash is OwnerConflictError, anything that
- * says "try later" (network errors, 5xx) is RegistryUnavailableError.
+ * become typed outcomes: a managedBy clash is OwnerConflictError, a claim that overlaps
+ * another owner's is ClaimConflictError, a claim the registry refuses as malformed is
+ * InvalidClaimError, anything that says "try later" (network errors, 5xx) is
+ * RegistryUnavailableError.
  */
 import { EnvHttpProxyAgent, fetch, type Dispatcher } from 'undici';
 
@@ -18,7 +20,18 @@ export interface RegistryOwner {
   name: string;
   visibility: Visibility;
   managedBy?: string;
+  /** Sorted; absent from registries that predate claims. */
+  claims?: string[];
+  upstream?: boolean;
   tokens: RegistryToken[];
+}
+
+/** What PUT /api/admin/owners/{owner} sets: the whole of an owner's settings. */
+export interface OwnerSettings {
+  visibility: Visibility;
+  managedBy: string;
+  claims: string[];
+  upstream: boolean;
 }
 
 export class RegistryUnavailableError extends Error {
@@ -26,6 +39,14 @@ export class RegistryUnavailableError extends Error {
 }
 export class OwnerConflictError extends Error {
   override name = 'OwnerConflictError';
+}
+/** A claim overlaps another owner's, or covers modules another owner hosts; the message names them. */
+export class ClaimConflictError extends Error {
+  override name = 'ClaimConflictError';
+}
+/** The registry refused a claim as malformed (a 400 about the claims). */
+export class InvalidClaimError extends Error {
+  override name = 'InvalidClaimError';
 }
 /** The registry refused a request as invalid (4xx other than 404/409): retrying will not help. */
 export class RegistryRejectedError extends Error {
@@ -35,7 +56,7 @@ export class RegistryRejectedError extends Error {
 export interface RegistryAdminClient {
   getOwner(owner: string): Promise<RegistryOwner | undefined>;
   /** @returns true when the call created the owner */
-  putOwner(owner: string, visibility: Visibility, managedBy: string): Promise<boolean>;
+  putOwner(owner: string, settings: OwnerSettings): Promise<boolean>;
   deleteOwner(owner: string, force: boolean): Promise<void>;
   /** Gives up managedBy's claim on the owner, so another resource may manage it. */
   releaseOwner(owner: string, managedBy: string): Promise<void>;
@@ -88,9 +109,12 @@ export class HttpRegistryAdminClient implements RegistryAdminClient {
     return JSON.parse(r.text) as RegistryOwner;
   }
 
-  async putOwner(owner: string, visibility: Visibility, managedBy: string) {
-    const r = await this.call('PUT', `/owners/${owner}`, { visibility, managedBy });
-    if (r.status === 409) throw new OwnerConflictError(r.text.trim());
+  async putOwner(owner: string, settings: OwnerSettings) {
+    const r = await this.call('PUT', `/owners/${owner}`, settings);
+    const message = r.text.trim();
+    // Both conflicts are 409s; the registry's claim conflicts are the ones that start with the claim.
+    if (r.status === 409) throw message.startsWith('claim "') ? new ClaimConflictError(message) : new OwnerConflictError(message);
+    if (r.status === 400 && /\bclaims?\b/.test(message)) throw new InvalidClaimError(message);
     this.expect(r, [200, 201]);
     return r.status === 201;
   }

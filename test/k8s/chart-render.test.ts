@@ -7,11 +7,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
+import { loadConfig } from '../../registry/config/config.js';
 import { REPO_ROOT, tempDir } from '../support/paths.js';
 import { CHART_DIR, findObject, helmRunner, installThirdPartyCrds, parseManifests, setFlags, THIRD_PARTY_APIS, type K8sObject } from './chart.js';
 import { sharedCluster, type SharedCluster } from './cluster.js';
@@ -208,6 +209,9 @@ describe('chart: wrong values are refused with a clear message', () => {
     ['two TLS sources', { 'tls.certManager.enabled': true, 'tls.existingSecret': 'x' }, /tls.existingSecret and tls.certManager.enabled are exclusive/],
     ['two operators without leader election', { 'operator.replicas': 2, 'operator.leaderElection': false }, /operator.replicas > 1 needs operator.leaderElection/],
     ['an ingress without a host', { 'ingress.enabled': true }, /ingress.enabled needs ingress.host/],
+    ['an empty upstream', { 'upstream.goproxy': '' }, /upstream\/goproxy/],
+    ['an upstream timeout of 0', { 'upstream.timeoutSeconds': 0 }, /upstream\/timeoutSeconds/],
+    ['upstream credentials that are not a Secret name', { 'upstream.credentialsSecret': 'My Creds' }, /upstream\/credentialsSecret/],
   ];
   for (const [what, values, message, apis] of refusals) {
     test(what, async () => {
@@ -326,5 +330,76 @@ describe('chart: registry.workers and the caches', () => {
     assert.equal(await workersEnv({}), '1');
     assert.equal(await workersEnv({ 'database.mode': 'external', 'database.external.existingSecret': 'pg-url', 'registry.workers': 3 }), '3');
     assert.equal(await workersEnv({ 'registry.workers': 'auto', 'registry.resources.limits.cpu': '2' }), 'auto');
+  });
+});
+
+describe('chart: the pull-through cache (upstream)', () => {
+  type EnvVar = { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string; optional?: boolean } } };
+  const registryEnv = async (values: Record<string, unknown>, extra: string[] = []) => {
+    const r = await render({ ...GITOPS, ...values }, extra);
+    assert.equal(r.code, 0, r.stderr);
+    const env = podSpec(findObject(r.objects, 'Deployment', 'gr-go-registry')).spec.containers[0]!.env as EnvVar[];
+    return { r, env, upstream: env.filter((e) => e.name.startsWith('UPSTREAM_')) };
+  };
+  /** The registry's own configuration loader reads what the chart sets: names and values it accepts. */
+  const registryConfig = (env: EnvVar[], secrets: Record<string, string> = {}) =>
+    loadConfig({
+      REGISTRY_ADMIN_TOKEN: 'x'.repeat(32), DATA_DIR: '/data',
+      ...Object.fromEntries(env.filter((e) => e.name.startsWith('UPSTREAM_')).map((e) => [e.name, e.value ?? secrets[e.valueFrom!.secretKeyRef.key] ?? ''])),
+    }).upstream;
+
+  test('defaults: Go\'s public proxy and checksum database, the timeouts, no credentials and no Secret for them', async () => {
+    const { r, env, upstream } = await registryEnv({});
+    assert.deepEqual(Object.fromEntries(upstream.map((e) => [e.name, e.value])), {
+      UPSTREAM_GOPROXY: 'https://proxy.golang.org', UPSTREAM_SUMDB: 'sum.golang.org', UPSTREAM_NOSUMDB: '',
+      UPSTREAM_CONNECT_TIMEOUT_SECONDS: '5', UPSTREAM_TIMEOUT_SECONDS: '30', UPSTREAM_LIST_TTL_SECONDS: '60', UPSTREAM_NOT_FOUND_TTL_SECONDS: '300',
+    });
+    assert.equal(env.filter((e) => e.valueFrom && e.name.startsWith('UPSTREAM_')).length, 0, 'no credentials');
+    assert.deepEqual(r.objects.filter((o) => o.kind === 'Secret'), [], 'with GitOps values the chart renders no Secret at all');
+    const config = registryConfig(env);
+    assert.deepEqual([config.goproxy.map((p) => p.url), config.sumdb?.name, config.timeoutMs, config.notFoundTtlMs, config.authorization], [['https://proxy.golang.org'], 'sum.golang.org', 30_000, 300_000, undefined]);
+  });
+
+  test('credentialsSecret wires username, password and token from that Secret (optional keys), never generated', async () => {
+    const plain = await registryEnv({});
+    const { r, upstream, env } = await registryEnv({ 'upstream.credentialsSecret': 'artifactory-creds', 'upstream.goproxy': 'https://artifactory.example.com/api/go/go-remote' });
+    const refs = upstream.filter((e) => e.valueFrom).map((e) => [e.name, e.valueFrom!.secretKeyRef]);
+    assert.deepEqual(refs, [
+      ['UPSTREAM_PASSWORD', { name: 'artifactory-creds', key: 'password', optional: true }],
+      ['UPSTREAM_TOKEN', { name: 'artifactory-creds', key: 'token', optional: true }],
+      ['UPSTREAM_USERNAME', { name: 'artifactory-creds', key: 'username', optional: true }],
+    ]);
+    assert.deepEqual(r.objects.filter((o) => o.kind === 'Secret'), plain.r.objects.filter((o) => o.kind === 'Secret'), 'no Secret added');
+    const basic = registryConfig(env, { username: 'ci', password: 'pw' });
+    assert.equal(basic.authorization, `Basic ${Buffer.from('ci:pw').toString('base64')}`);
+    assert.equal(registryConfig(env, { token: 't0k' }).authorization, 'Bearer t0k');
+  });
+
+  test('goproxy off (air-gapped), set on the command line or as a bare off in a values file; the other values mapped', async () => {
+    const file = path.join(home.dir, 'air-gapped.yaml');
+    await writeFile(file, 'upstream:\n  goproxy: off\n  sumdb: off\n');
+    for (const [what, values, extra] of [['--set-json', { 'upstream.goproxy': 'off', 'upstream.sumdb': 'off' }, []], ['values file (YAML 1.1 reads false)', {}, ['-f', file]]] as const) {
+      const { upstream, env } = await registryEnv(values, [...extra]);
+      const byName = Object.fromEntries(upstream.map((e) => [e.name, e.value]));
+      assert.deepEqual([byName.UPSTREAM_GOPROXY, byName.UPSTREAM_SUMDB], ['off', 'off'], what);
+      const config = registryConfig(env);
+      assert.deepEqual([config.goproxy, config.sumdb], [[], undefined], what);
+    }
+    const tuned = await registryEnv({ 'upstream.goproxy': 'https://a.example|https://b.example', 'upstream.nosumdb': 'corp.example/*', 'upstream.connectTimeoutSeconds': 2, 'upstream.timeoutSeconds': 9, 'upstream.listTtlSeconds': 0, 'upstream.notFoundTtlSeconds': 30 });
+    const config = registryConfig(tuned.env);
+    assert.deepEqual(config.goproxy.map((p) => p.url), ['https://a.example', 'https://b.example']);
+    assert.deepEqual([config.noSumdb, config.connectTimeoutMs, config.timeoutMs, config.listTtlMs, config.notFoundTtlMs], [['corp.example/*'], 2000, 9000, 0, 30_000]);
+  });
+
+  test('NOTES show the one-line cluster setup, and say when the cache is all there is', async () => {
+    const notes = async (values: Record<string, unknown>) => {
+      const r = await helm(['install', 'gr', CHART_DIR, '--dry-run=client', '--namespace', ns, ...setFlags({ ...GITOPS, ...values })]);
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.slice(r.stdout.indexOf('NOTES:'));
+    };
+    const text = await notes({});
+    assert.match(text, new RegExp(`GOPROXY=https://gr-go-registry\\.${ns}\\.svc/go GONOSUMDB=<every owner's claims, comma-separated>`));
+    assert.match(text, /cache of https:\/\/proxy\.golang\.org/);
+    assert.match(await notes({ 'upstream.goproxy': 'off' }), /upstream\.goproxy is off: warmed caches only/);
   });
 });

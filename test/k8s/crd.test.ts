@@ -19,11 +19,12 @@ const apply = (yaml: string) => cluster.kubectl(['-n', ns, 'apply', '-f', '-'], 
 
 describe('GoPackageOwner CRD', () => {
   test('a valid resource is accepted and defaulted', async () => {
-    const r = await apply(resource('team-a', 'tokens:\n- {name: ci, scopes: [read]}\n- {name: publisher, scopes: [read, write], rotateAfter: 720h}'));
+    const r = await apply(resource('team-a', 'claims: [example.com/team-a, corp.example/a, example.com/team-ab]\ntokens:\n- {name: ci, scopes: [read]}\n- {name: publisher, scopes: [read, write], rotateAfter: 720h}'));
     assert.equal(r.code, 0, r.stderr);
     const spec = JSON.parse((await cluster.kubectl(['-n', ns, 'get', 'gpo', 'team-a', '-o', 'jsonpath={.spec}'])).stdout) as Record<string, unknown>;
     assert.equal(spec.visibility, 'private');
     assert.equal(spec.deletionPolicy, 'Retain');
+    assert.equal(spec.upstream, false);
   });
 
   const refusals: [string, string, string, RegExp][] = [
@@ -33,6 +34,10 @@ describe('GoPackageOwner CRD', () => {
     ['duplicate token names', 'dup-token', 'tokens:\n- {name: ci, scopes: [read]}\n- {name: ci, scopes: [write]}', /Duplicate value/],
     ['shared secretName', 'dup-secret', 'tokens:\n- {name: a, scopes: [read], secretName: s}\n- {name: b, scopes: [read], secretName: s}', /each token needs its own secretName/],
     ['rotateAfter under an hour', 'fast-rotate', 'tokens:\n- {name: ci, scopes: [read], rotateAfter: 10m}', /rotateAfter must be at least 1h/],
+    ['a claim that is not a module-path prefix', 'bad-claim', 'claims: [acme]', /spec\.claims\[0\].*should match/],
+    ['a claim with an empty path element', 'bad-claim-2', 'claims: [example.com//x]', /spec\.claims\[0\].*should match/],
+    ['overlapping claims', 'overlap', 'claims: [example.com/a, example.com/a/b]', /claims must not overlap/],
+    ['duplicate claims', 'dup-claim', 'claims: [example.com/a, example.com/a]', /Duplicate value/],
     ['a name too long to be an owner', 'x'.repeat(70), 'visibility: public', /set spec\.owner/],
   ];
   for (const [what, name, spec, pattern] of refusals) {
@@ -72,5 +77,6 @@ describe('GoPackageOwner CRD', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Issue a new token after this long/);
     assert.match((await cluster.kubectl(['explain', 'gpo.spec.deletionPolicy'])).stdout, /Retain keeps the owner/);
+    assert.match((await cluster.kubectl(['explain', 'gpo.spec.claims'])).stdout, /never\s+asks\s+an\s+upstream\s+proxy/);
   });
 });

@@ -15,6 +15,7 @@ import { makeModuleZip } from '../support/module-zips.js';
 import { tempDir } from '../support/paths.js';
 import { startOperatorProcess, type OperatorProcess } from '../support/operator-process.js';
 import { startRegistryProcess, type RegistryProcess } from '../support/registry-process.js';
+import { startStaticGoproxy, type StaticGoproxy } from '../support/static-goproxy.js';
 import { createTestCa, type TestCa } from '../support/test-ca.js';
 import { installCrd } from './crd-install.js';
 import { sharedCluster, type SharedCluster } from './cluster.js';
@@ -31,6 +32,8 @@ let ca: TestCa;
 let registry: RegistryProcess;
 let registryEnv: Record<string, string>;
 let operator: OperatorProcess;
+/** The registry's upstream: a local GOPROXY with one public module, for owners with spec.upstream. */
+let upstream: StaticGoproxy;
 /** Counts, on the API server, every write of the operator (it runs as the witness's ServiceAccount). */
 let witness: WriteWitness;
 
@@ -43,7 +46,7 @@ const eventually = <T>(what: string, probe: () => Promise<T | undefined>, timeou
 
 interface Gpo {
   metadata: { generation: number; resourceVersion: string; finalizers?: string[] };
-  status?: { observedGeneration?: number; conditions?: { type: string; status: string; reason: string }[]; tokens?: { name: string; secretName: string }[] };
+  status?: { observedGeneration?: number; conditions?: { type: string; status: string; reason: string; message: string }[]; tokens?: { name: string; secretName: string }[] };
 }
 const getGpo = async (name: string) => {
   const r = await cluster.kubectl(['-n', ns, 'get', 'gpo', name, '-o', 'json']);
@@ -61,7 +64,7 @@ const secretData = async (name: string) => {
 };
 const registryOwner = async (owner: string) => {
   const r = await admin('GET', `/owners/${owner}`);
-  return r.status === 200 ? (JSON.parse(r.body) as { visibility: string; managedBy?: string; tokens: { name: string }[] }) : undefined;
+  return r.status === 200 ? (JSON.parse(r.body) as { visibility: string; managedBy?: string; claims?: string[]; upstream?: boolean; tokens: { name: string }[] }) : undefined;
 };
 const gpo = (name: string, spec: string) =>
   `apiVersion: goregistry.dev/v1alpha1\nkind: GoPackageOwner\nmetadata:\n  name: ${name}\nspec:\n${spec.replace(/^/gm, '  ')}\n`;
@@ -75,7 +78,12 @@ before(async () => {
   ({ dir: root, remove: cleanup } = await tempDir('operator'));
   ca = await createTestCa(root);
   const cert = await ca.issue('registry');
-  registryEnv = { DATA_DIR: path.join(root, 'data'), REGISTRY_ADMIN_TOKEN: ADMIN, TLS_CERT_FILE: cert.certFile, TLS_KEY_FILE: cert.keyFile, PORT: String(await freePort()) };
+  upstream = await startStaticGoproxy(root);
+  await upstream.add({ path: 'public.example/dep', version: 'v1.2.0', files: { 'go.mod': 'module public.example/dep\n', 'dep.go': 'package dep\n' } });
+  registryEnv = {
+    DATA_DIR: path.join(root, 'data'), REGISTRY_ADMIN_TOKEN: ADMIN, TLS_CERT_FILE: cert.certFile, TLS_KEY_FILE: cert.keyFile, PORT: String(await freePort()),
+    UPSTREAM_GOPROXY: upstream.url, UPSTREAM_SUMDB: 'off',
+  };
   registry = await startRegistry();
   witness = await writeWitness(cluster, ns, root);
   operator = await startOperatorProcess({
@@ -95,6 +103,7 @@ before(async () => {
 after(async () => {
   await operator?.stop();
   await registry?.stop();
+  await upstream?.stop();
   await witness?.remove();
   await cleanup?.();
   await cluster?.release();
@@ -225,6 +234,43 @@ describe('GoPackageOwner operator', () => {
     assert.equal((await curl(['--cacert', ca.caFile, '--user', `x:${w.token}`, '--upload-file', zip, `${registry.url}/api/packages/doomed/go/upload`])).status, 201);
     await kubectl(['delete', 'gpo', 'doomed', '--wait=true', '--timeout=60s']);
     assert.equal(await registryOwner('doomed'), undefined);
+  });
+
+  test('claims and upstream reach the registry; an overlapping claim is ClaimConflict until the holder drops it; Secrets follow', async () => {
+    await kubectl(['apply', '-f', '-'], gpo('holder', 'deletionPolicy: Delete\nclaims: [corp.example/shared, corp.example/payments]\nupstream: true\ntokens:\n- {name: ci, scopes: [read]}'));
+    await ready('holder');
+    const owner = await registryOwner('holder');
+    assert.deepEqual([owner?.claims, owner?.upstream], [['corp.example/payments', 'corp.example/shared'], true]);
+    const ci = await secretData('holder-ci');
+    assert.equal(ci.values.GONOSUMDB, 'corp.example/payments,corp.example/shared');
+    assert.equal(ci.values.GOPROXY, `${registry.url}/api/packages/holder/go`);
+    // With upstream on, the Secret's GOPROXY (with its token) serves public modules too; a claimed miss stops go's chain (403).
+    const viaSecret = (p: string) => curl(['--cacert', ca.caFile, '-H', `Authorization: Bearer ${ci.values.token}`, `${ci.values.GOPROXY}/${p}`]);
+    const listed = await viaSecret('public.example/dep/@v/list');
+    assert.deepEqual([listed.status, listed.body], [200, 'v1.2.0\n']);
+    assert.equal((await viaSecret('corp.example/shared/none/@v/list')).status, 403);
+
+    await kubectl(['apply', '-f', '-'], gpo('wants', 'deletionPolicy: Delete\nclaims: [corp.example/shared/tools]\ntokens:\n- {name: ci, scopes: [read]}'));
+    const waiting = await eventually('ClaimConflict', async () => {
+      const c = condition(await getGpo('wants'), 'Ready');
+      return c?.reason === 'ClaimConflict' ? c : undefined;
+    });
+    assert.equal(waiting.status, 'False');
+    assert.match(waiting.message, /claim "corp.example\/shared\/tools" overlaps "corp.example\/shared", claimed by owner holder/);
+    assert.equal(await registryOwner('wants'), undefined, 'the registry took nothing');
+    const events = await kubectl(['get', 'events', '--field-selector', 'involvedObject.name=wants', '-o', 'jsonpath={.items[*].reason}']);
+    assert.match(events, /ClaimConflict/);
+
+    // The holder lets go of the prefix and turns the fall-through off.
+    await kubectl(['apply', '-f', '-'], gpo('holder', 'deletionPolicy: Delete\nclaims: [corp.example/payments]\nupstream: false\ntokens:\n- {name: ci, scopes: [read]}'));
+    await ready('wants');
+    assert.deepEqual((await registryOwner('wants'))?.claims, ['corp.example/shared/tools']);
+    assert.equal((await secretData('wants-ci')).values.GONOSUMDB, 'corp.example/shared/tools');
+    await eventually('the holder\'s Secret follows its claims', async () => (await secretData('holder-ci')).values.GONOSUMDB === 'corp.example/payments');
+    assert.deepEqual([(await registryOwner('holder'))?.upstream, (await secretData('holder-ci')).values.GOPROXY], [false, `${registry.url}/api/packages/holder/go`]);
+    assert.equal((await viaSecret('public.example/dep/@v/list')).status, 404, 'upstream off: the owner\'s endpoint serves its own modules only');
+
+    await kubectl(['delete', 'gpo', 'holder', 'wants', '--wait=true', '--timeout=60s']);
   });
 
   test('metrics use controller-runtime names', async () => {

@@ -10,6 +10,7 @@ import {
   MANAGED_BY,
   OWNER_RESOURCE_LABEL,
   TOKEN_NAME_LABEL,
+  type DesiredOwner,
   type DesiredToken,
   type GoPackageOwner,
 } from '../../api/gopackageowner.js';
@@ -19,27 +20,43 @@ export interface RegistryEndpoint {
   publicUrl: string;
   /** PEM of the private CA that signed the registry's certificate, if any. */
   caPem: string | undefined;
-  /** GONOSUMDB value written to every Secret. */
+  /** GONOSUMDB written to the Secrets of owners without claims (SECRET_GONOSUMDB, `*` by default). */
   noSumDb: string;
+}
+
+/** What the Secret says about the owner: its name, claims and whether its endpoint falls through. */
+export type SecretOwner = Pick<DesiredOwner, 'owner' | 'claims' | 'upstream'>;
+
+/**
+ * The go environment of an owner's tokens. GOPROXY is the owner's endpoint either way: with
+ * upstream on, that endpoint itself serves public modules (through the pull-through cache) and
+ * the checksum database, so a build needs nothing else; with it off it serves the owner's own
+ * modules only, as before claims existed. GONOSUMDB is the owner's claims, the paths the checksum
+ * database cannot know; an owner without claims keeps the configured value.
+ */
+export function goEnv(publicUrl: string, owner: SecretOwner, noSumDb: string): { GOPROXY: string; GONOSUMDB: string } {
+  const base = publicUrl.replace(/\/+$/, '');
+  return {
+    GOPROXY: `${base}/api/packages/${owner.owner}/go`,
+    GONOSUMDB: owner.claims.length > 0 ? owner.claims.join(',') : noSumDb,
+  };
 }
 
 export function tokenSecret(
   cr: GoPackageOwner,
-  owner: string,
+  owner: SecretOwner,
   token: DesiredToken,
   secret: string,
   issuedAt: string,
   registry: RegistryEndpoint,
 ): V1Secret {
   const url = new URL(registry.publicUrl);
-  const base = registry.publicUrl.replace(/\/+$/, '');
   // go matches .netrc machines against host[:port]; URL.host omits default ports, as go does.
   const data: Record<string, string> = {
     token: secret,
     username: token.name,
     '.netrc': `machine ${url.host} login ${token.name} password ${secret}\n`,
-    GOPROXY: `${base}/api/packages/${owner}/go`,
-    GONOSUMDB: registry.noSumDb,
+    ...goEnv(registry.publicUrl, owner, registry.noSumDb),
   };
   if (registry.caPem) data['ca.crt'] = registry.caPem;
   return {
