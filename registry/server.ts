@@ -83,8 +83,15 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
   const admin = await resolveAdminToken(config.adminToken, config.dataDir);
   if (admin.file && !options.worker) logger.info({ file: admin.file, generated: admin.generated }, 'admin token is kept in this file (mode 0600)');
   const db = await openDatabase(config);
-  if (!options.worker) logger.info({ database: db.kind, applied: await migrate(db) }, 'database ready');
-  const log = await openChecksumLog(config, db, logger, !options.worker);
+  let log: ChecksumLog;
+  try {
+    if (!options.worker) logger.info({ database: db.kind, applied: await migrate(db) }, 'database ready');
+    log = await openChecksumLog(config, db, logger, !options.worker);
+  } catch (err) {
+    // A refused start leaves nothing open (a test or a supervisor may try again in this process).
+    await db.close().catch(() => {});
+    throw err;
+  }
   const blobs = await FsBlobStore.open(config.storageDir, { contentCacheBytes: config.zipCacheBytes });
   const metrics = new RegistryMetrics({ poolStats: () => db.poolStats?.(), zipCache: () => blobs.contentCacheStats() });
   const { repo, ownerRepo, changes } = await readPath(config, db, logger, metrics);
