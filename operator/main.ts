@@ -56,7 +56,10 @@ type Informers = ReturnType<typeof informers>;
 
 function reconcilerFor(config: OperatorConfig, kc: KubeConfig): GoPackageOwnerReconciler {
   const registry = new HttpRegistryAdminClient(config.registryUrl, config.adminToken, config.caPem);
-  const secrets = { publicUrl: config.publicUrl, caPem: config.secretCaPem, noSumDb: config.noSumDb };
+  // Asked once it answers (a registry without a checksum database answers undefined, kept too).
+  let known: Promise<{ name: string; verifierKey: string } | undefined> | undefined;
+  const checksumDatabase = () => (known ??= registry.getChecksumDatabase().catch((err: unknown) => ((known = undefined), Promise.reject(err))));
+  const secrets = { publicUrl: config.publicUrl, caPem: config.secretCaPem, noSumDb: config.noSumDb, checksumDatabase };
   return new GoPackageOwnerReconciler(new KubeClient(kc), registry, secrets, () => new Date(), config.rotationGraceMs);
 }
 

@@ -45,6 +45,7 @@ export async function syncTokens(
   const namespace = cr.metadata!.namespace!;
   const ours = await kube.listSecrets(namespace, cr.metadata!.name!);
   const statuses: TokenStatus[] = [];
+  const checksumDatabase = await endpoint.checksumDatabase?.();
   const inGrace = new Set<string>();
   let nextDueAt: number | undefined;
   const due = (at: number) => (nextDueAt = Math.min(nextDueAt ?? at, at));
@@ -64,7 +65,7 @@ export async function syncTokens(
       inGrace.add(previousName(token.name));
       due(plan.previous.expiresAt);
     }
-    const want = tokenSecret(cr, desired, token, plan.value, plan.issuedAt, endpoint);
+    const want = tokenSecret(cr, desired, token, plan.value, plan.issuedAt, endpoint, checksumDatabase);
     want.metadata!.annotations![TOKEN_DIGEST_ANNOTATION] = digest(plan.value);
     if (plan.previous) {
       want.metadata!.annotations![PREVIOUS_EXPIRES_ANNOTATION] = new Date(plan.previous.expiresAt).toISOString();

@@ -66,6 +66,8 @@ export interface RegistryAdminClient {
    */
   putToken(owner: string, name: string, scopes: string[], token: string, expiresAt?: Date): Promise<void>;
   deleteToken(owner: string, name: string): Promise<void>;
+  /** The registry's own checksum database (name and verifier key); undefined for a registry without one. */
+  getChecksumDatabase(): Promise<{ name: string; verifierKey: string } | undefined>;
 }
 
 export class HttpRegistryAdminClient implements RegistryAdminClient {
@@ -138,6 +140,14 @@ export class HttpRegistryAdminClient implements RegistryAdminClient {
   async deleteToken(owner: string, name: string) {
     const r = await this.call('DELETE', `/owners/${owner}/tokens/${name}`);
     this.expect(r, [204, 404]);
+  }
+
+  async getChecksumDatabase() {
+    const r = await this.call('GET', '/sumdb');
+    if (r.status === 404) return undefined;
+    this.expect(r, [200]);
+    const { name, verifierKey } = JSON.parse(r.text) as { name: string; verifierKey: string };
+    return { name, verifierKey };
   }
 
   private expect(r: { status: number; text: string }, ok: number[]) {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { generateKey } from '../../registry/domain/sumdb/note.js';
 import pg from 'pg';
 import { adminPut, createToken } from '../support/admin-api.js';
 import { eventually as poll } from '../support/eventually.js';
@@ -28,7 +29,8 @@ before(async () => {
   cluster = await startPostgres();
   databaseUrl = await cluster.createDatabase('replicas');
   ({ dir, remove: cleanup } = await tempDir('read-cache-pg'));
-  const env = { DATABASE_URL: databaseUrl, STORAGE_DIR: path.join(dir, 'blobs') };
+  // Replicas of one registry share its checksum database's signing key (each would generate its own).
+  const env = { DATABASE_URL: databaseUrl, STORAGE_DIR: path.join(dir, 'blobs'), SUMDB_SIGNING_KEY: generateKey('go-registry').skey };
   a = await startTestRegistry(env);
   b = await startTestRegistry(env);
 });

@@ -175,7 +175,8 @@ describe('chart: install, the user flow, upgrade, uninstall', { concurrency: fal
 
     // Read with the read-only token's Secret, as a Pod mounting it would.
     const go = await goClient(path.join(work.dir, 'go'), builds.GOPROXY!);
-    const podEnv = { GOPROXY: builds.GOPROXY!, GONOSUMDB: builds.GONOSUMDB!, GOSUMDB: '', NETRC: path.join(buildsDir, '.netrc'), SSL_CERT_FILE: path.join(buildsDir, 'ca.crt'), HTTPS_PROXY: proxy.url };
+    // The Secret's GOSUMDB is the registry's own checksum database: go verifies the private module too.
+    const podEnv = { GOPROXY: builds.GOPROXY!, GOSUMDB: builds.GOSUMDB!, GONOSUMDB: '', NETRC: path.join(buildsDir, '.netrc'), SSL_CERT_FILE: path.join(buildsDir, 'ca.crt'), HTTPS_PROXY: proxy.url };
     const { stdout } = await go.go(['mod', 'download', '-json', 'example.com/payments/ledger@v1.0.0'], { env: podEnv });
     const downloaded = JSON.parse(stdout) as { Dir: string; Error?: string };
     assert.equal(downloaded.Error, undefined);

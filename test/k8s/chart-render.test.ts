@@ -333,6 +333,31 @@ describe('chart: registry.workers and the caches', () => {
   });
 });
 
+describe("chart: the registry's own checksum database (sumdb)", () => {
+  type EnvVar = { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } };
+  const sumdbEnv = async (values: Record<string, unknown>) => {
+    const r = await render({ ...GITOPS, ...values });
+    assert.equal(r.code, 0, r.stderr);
+    const env = podSpec(findObject(r.objects, 'Deployment', 'gr-go-registry')).spec.containers[0]!.env as EnvVar[];
+    return { r, env: env.filter((e) => e.name.startsWith('SUMDB_')) };
+  };
+  test('by default the name, and no key: the registry generates it onto its volume; no Secret rendered', async () => {
+    const { r, env } = await sumdbEnv({});
+    assert.deepEqual(env, [{ name: 'SUMDB_NAME', value: 'go-registry' }]);
+    assert.deepEqual(r.objects.filter((o) => o.kind === 'Secret'), []);
+  });
+  test('existingSecret wires the signing key from that Secret; a bad name is refused at render', async () => {
+    const { env } = await sumdbEnv({ 'sumdb.existingSecret': 'sumdb-key', 'sumdb.name': 'sum.corp.example' });
+    assert.deepEqual(env, [
+      { name: 'SUMDB_NAME', value: 'sum.corp.example' },
+      { name: 'SUMDB_SIGNING_KEY', valueFrom: { secretKeyRef: { name: 'sumdb-key', key: 'signing-key' } } },
+    ]);
+    const bad = await helm(['template', 'gr', CHART_DIR, '--namespace', ns, ...apiFlags, ...setFlags({ 'sumdb.name': 'a b+c' })]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /sumdb\/name/);
+  });
+});
+
 describe('chart: the pull-through cache (upstream)', () => {
   type EnvVar = { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string; optional?: boolean } } };
   const registryEnv = async (values: Record<string, unknown>, extra: string[] = []) => {
@@ -398,7 +423,7 @@ describe('chart: the pull-through cache (upstream)', () => {
       return r.stdout.slice(r.stdout.indexOf('NOTES:'));
     };
     const text = await notes({});
-    assert.match(text, new RegExp(`GOPROXY=https://gr-go-registry\\.${ns}\\.svc/go GONOSUMDB=<every owner's claims, comma-separated>`));
+    assert.match(text, new RegExp(`GOPROXY=https://gr-go-registry\\.${ns}\\.svc/go GOSUMDB="\\$\\(curl -s https://gr-go-registry\\.${ns}\\.svc/api/sumdb/key\\) https://gr-go-registry\\.${ns}\\.svc/sumdb/go-registry"`));
     assert.match(text, /cache of https:\/\/proxy\.golang\.org/);
     assert.match(await notes({ 'upstream.goproxy': 'off' }), /upstream\.goproxy is off: warmed caches only/);
   });

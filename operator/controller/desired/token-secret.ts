@@ -22,6 +22,11 @@ export interface RegistryEndpoint {
   caPem: string | undefined;
   /** GONOSUMDB written to the Secrets of owners without claims (SECRET_GONOSUMDB, `*` by default). */
   noSumDb: string;
+  /**
+   * The registry's own checksum database, when it has one: then the Secrets carry its GOSUMDB
+   * and no GONOSUMDB, since it vouches for hosted and public modules alike.
+   */
+  checksumDatabase?: () => Promise<{ name: string; verifierKey: string } | undefined>;
 }
 
 /** What the Secret says about the owner: its name, claims and whether its endpoint falls through. */
@@ -34,12 +39,17 @@ export type SecretOwner = Pick<DesiredOwner, 'owner' | 'claims' | 'upstream'>;
  * modules only, as before claims existed. GONOSUMDB is the owner's claims, the paths the checksum
  * database cannot know; an owner without claims keeps the configured value.
  */
-export function goEnv(publicUrl: string, owner: SecretOwner, noSumDb: string): { GOPROXY: string; GONOSUMDB: string } {
+export function goEnv(
+  publicUrl: string,
+  owner: SecretOwner,
+  noSumDb: string,
+  checksumDatabase?: { name: string; verifierKey: string },
+): { GOPROXY: string; GONOSUMDB?: string; GOSUMDB?: string } {
   const base = publicUrl.replace(/\/+$/, '');
-  return {
-    GOPROXY: `${base}/api/packages/${owner.owner}/go`,
-    GONOSUMDB: owner.claims.length > 0 ? owner.claims.join(',') : noSumDb,
-  };
+  const GOPROXY = `${base}/api/packages/${owner.owner}/go`;
+  // The registry's database covers everything: go verifies every module, private ones included.
+  if (checksumDatabase) return { GOPROXY, GOSUMDB: `${checksumDatabase.verifierKey} ${base}/sumdb/${checksumDatabase.name}` };
+  return { GOPROXY, GONOSUMDB: owner.claims.length > 0 ? owner.claims.join(',') : noSumDb };
 }
 
 export function tokenSecret(
@@ -49,6 +59,7 @@ export function tokenSecret(
   secret: string,
   issuedAt: string,
   registry: RegistryEndpoint,
+  checksumDatabase?: { name: string; verifierKey: string },
 ): V1Secret {
   const url = new URL(registry.publicUrl);
   // go matches .netrc machines against host[:port]; URL.host omits default ports, as go does.
@@ -56,7 +67,7 @@ export function tokenSecret(
     token: secret,
     username: token.name,
     '.netrc': `machine ${url.host} login ${token.name} password ${secret}\n`,
-    ...goEnv(registry.publicUrl, owner, registry.noSumDb),
+    ...goEnv(registry.publicUrl, owner, registry.noSumDb, checksumDatabase),
   };
   if (registry.caPem) data['ca.crt'] = registry.caPem;
   return {

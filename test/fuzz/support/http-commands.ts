@@ -25,10 +25,13 @@ class Upload implements Cmd {
     const res = await send(w, { method: 'PUT', target: `/api/packages/${owner}/go/upload`, headers: authHeaders(w, this.cred), body: bytes }, this.toString());
     const access = writeAccess(this.cred, this.role);
     const key = verdict.ok ? keyOf({ owner, ...verdict }) : '';
-    const expected = access !== 'yes' ? access : !verdict.ok ? [400] : m.published.has(key) ? [409] : [201];
+    const logged = verdict.ok ? m.logged.get(`${verdict.modulePath}@${verdict.version}`) : undefined;
+    const otherBytes = verdict.ok && logged !== undefined && logged !== verdict.hashes;
+    const expected = access !== 'yes' ? access : !verdict.ok ? [400] : m.published.has(key) || otherBytes ? [409] : [201];
     assert.ok(expected.includes(res.status), `${this}: expected ${expected.join(' or ')}, got ${res.status} ${res.body.toString().slice(0, 300)}`);
     if (res.status === 201 && verdict.ok) {
-      m.published.set(key, { owner, ...verdict, zipSha256: sha256(bytes) });
+      m.logged.set(`${verdict.modulePath}@${verdict.version}`, verdict.hashes);
+      m.published.set(key, { owner, modulePath: verdict.modulePath, version: verdict.version, zipSha256: sha256(bytes) });
       m.absent.delete(key);
       return;
     }

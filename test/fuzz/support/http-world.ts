@@ -19,6 +19,8 @@ export interface FuzzModel {
   published: Map<string, PublishedVersion>;
   /** key → versions deleted, or refused while not published: never listed. */
   absent: Map<string, PublishedVersion>;
+  /** path@version → the hashes the checksum log holds (by any owner, deleted or not): other bytes are a 409. */
+  logged: Map<string, string>;
 }
 
 export interface FuzzStats {
@@ -60,7 +62,7 @@ export async function newRun(url: string, scratchDir: string, stats: FuzzStats):
     privWrite: await createToken(url, ADMIN_TOKEN, owners.private, 'pw', ['read', 'write']),
   };
   const real = { port: Number(new URL(url).port), url, owners, secrets, scratch: path.join(scratchDir, `${run}.zip`), stats, commands: 0 };
-  return { model: { published: new Map(), absent: new Map() }, real };
+  return { model: { published: new Map(), absent: new Map(), logged: new Map() }, real };
 }
 
 export function ownerName(w: FuzzWorld, role: OwnerRole): string {
@@ -93,14 +95,14 @@ export async function send(w: FuzzWorld, req: RawRequest, what: string): Promise
   return res;
 }
 
-export type Verdict = { ok: true; modulePath: string; version: string } | { ok: false };
+export type Verdict = { ok: true; modulePath: string; version: string; hashes: string } | { ok: false };
 
 /** What the upload validator says of these bytes, in-process: the registry must answer the same over HTTP. */
 export async function verdictOf(w: FuzzWorld, bytes: Buffer): Promise<Verdict> {
   await writeFile(w.scratch, bytes);
   try {
     const checked = await checkModuleZip(w.scratch);
-    return { ok: true, modulePath: checked.modulePath, version: checked.version };
+    return { ok: true, modulePath: checked.modulePath, version: checked.version, hashes: `${checked.zipHash} ${checked.goModHash}` };
   } catch (err) {
     if (err instanceof DomainError && err.kind === 'Invalid') return { ok: false };
     throw err;

@@ -74,6 +74,15 @@ describe('token Secrets with claims', () => {
     assert.equal(goEnv('https://go.example.com', desiredOwner(cr('acme', { owner: 'team' })), 'example.com/*').GONOSUMDB, 'example.com/*');
   });
 
+  test("with the registry's own checksum database: GOSUMDB points at it and nothing is exempt", () => {
+    const claimed = desiredOwner(cr('acme', { claims: ['example.com/acme'] }));
+    const db = { name: 'go-registry', verifierKey: 'go-registry+01234567+AbCd' };
+    assert.deepEqual(goEnv('https://go.example.com/', claimed, '*', db), {
+      GOPROXY: 'https://go.example.com/api/packages/acme/go',
+      GOSUMDB: 'go-registry+01234567+AbCd https://go.example.com/sumdb/go-registry',
+    });
+  });
+
   test('the Secret carries them, and a change of claims is a change to write; the same claims are not', () => {
     const resource = cr('acme', { claims: ['example.com/acme'], tokens: [{ name: 'ci', scopes: ['read'] }] });
     const build = (spec: GoPackageOwner['spec']) => {
