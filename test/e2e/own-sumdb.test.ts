@@ -17,7 +17,7 @@ import { after, before, test } from 'node:test';
 import { curl } from '../support/curl.js';
 import { goClient } from '../support/go-client.js';
 import { goSumLines } from '../support/go-sums.js';
-import { tempDir } from '../support/paths.js';
+import { REPO_ROOT, tempDir } from '../support/paths.js';
 import { startPostgres, type PostgresCluster } from '../support/postgres-cluster.js';
 import { startRegistryProcess, type RegistryProcess } from '../support/registry-process.js';
 import { startStaticGoproxy, type StaticGoproxy, type UpstreamModule } from '../support/static-goproxy.js';
@@ -167,6 +167,24 @@ test('a logged version is never published with other bytes; identical bytes come
   assert.equal((await upload('corp', secretZip)).status, 201, 'the same bytes again');
 });
 
+/** `npm run sumdb:audit` as an auditor runs it, with the admin token and the test CA. */
+const runAudit = (state: string) =>
+  new Promise<{ code: number; out: string }>((resolve) =>
+    execFile(process.execPath, [path.join(REPO_ROOT, 'dist', 'registry', 'cli', 'sumdb-audit.js'), `${registry.url}/sumdb/${NAME}`, '--state', state], {
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.caFile, GOREGISTRY_ADMIN_TOKEN: ADMIN },
+    }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, out: stdout + stderr })),
+  );
+
+test('the audit recomputes the whole log, checks earlier trees are prefixes and every served zip against its record', async () => {
+  const state = path.join(root, 'audit-state');
+  const first = await runAudit(state);
+  assert.equal(first.code, 0, first.out);
+  assert.match(first.out, /every record and the root recomputed[\s\S]*served zips checked[\s\S]*audit passed/);
+  const second = await runAudit(state);
+  assert.equal(second.code, 0, second.out);
+  assert.match(second.out, /1 tree\(s\) seen before checked/);
+});
+
 test('a zip rewritten on the volume is refused by go', async () => {
   const tampered = await storedZip(path.join(root, 'secret-tampered.zip'), 'corp.example/secret', 'v1.0.0', SECRET_FILES('6'));
   const bytes = await readFile(secretZip);
@@ -183,6 +201,9 @@ test('a zip rewritten on the volume is refused by go', async () => {
   try {
     const c = await goFor('tampered-zip');
     await assert.rejects(c.go(['mod', 'download', 'corp.example/secret@v1.0.0']), /checksum mismatch[\s\S]*SECURITY ERROR/);
+    const audited = await runAudit(path.join(root, 'audit-tampered'));
+    assert.equal(audited.code, 1, audited.out);
+    assert.match(audited.out, /PROBLEM: corp\.example\/secret@v1\.0\.0: the served zip hashes to h1:\S+, the log says h1:/);
   } finally {
     const fix = await open(blob, 'r+');
     await fix.write(bytes, 0, bytes.length, 0);

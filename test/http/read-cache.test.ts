@@ -86,22 +86,22 @@ describe('read cache invalidation', () => {
 
   test('a deleted version is gone at once; uploaded again (the same bytes: the checksum log allows no others), it is served again', async () => {
     await h.reg.createOwner('del', 'public');
-    const first = await publish('del', 'example.com/m', 'v1.0.0', { 'go.mod': 'module example.com/m\n\ngo 1.21\n', 'a.go': 'package m\n' });
-    await publish('del', 'example.com/m', 'v1.1.0');
-    assert.deepEqual((await get('del', 'example.com/m/@v/v1.0.0.zip')).body, first);
-    assert.equal((await get('del', 'example.com/m/@v/list')).body.toString(), 'v1.0.0\nv1.1.0\n');
-    const gone = await fetch(`${h.reg.url}/api/packages/del/go/example.com/m/@v/v1.0.0`, { method: 'DELETE', headers: admin });
+    const first = await publish('del', 'example.com/del/m', 'v1.0.0', { 'go.mod': 'module example.com/del/m\n\ngo 1.21\n', 'a.go': 'package m\n' });
+    await publish('del', 'example.com/del/m', 'v1.1.0');
+    assert.deepEqual((await get('del', 'example.com/del/m/@v/v1.0.0.zip')).body, first);
+    assert.equal((await get('del', 'example.com/del/m/@v/list')).body.toString(), 'v1.0.0\nv1.1.0\n');
+    const gone = await fetch(`${h.reg.url}/api/packages/del/go/example.com/del/m/@v/v1.0.0`, { method: 'DELETE', headers: admin });
     assert.equal(gone.status, 204);
-    for (const ext of ['info', 'mod', 'zip']) assert.equal((await get('del', `example.com/m/@v/v1.0.0.${ext}`)).status, 404, ext);
-    assert.equal((await get('del', 'example.com/m/@v/list')).body.toString(), 'v1.1.0\n');
-    const other = await readFile(await makeModuleZip(h.dir, 'example.com/m', 'v1.0.0', { 'go.mod': 'module example.com/m\n\ngo 1.22\n', 'b.go': 'package m\n' }));
+    for (const ext of ['info', 'mod', 'zip']) assert.equal((await get('del', `example.com/del/m/@v/v1.0.0.${ext}`)).status, 404, ext);
+    assert.equal((await get('del', 'example.com/del/m/@v/list')).body.toString(), 'v1.1.0\n');
+    const other = await readFile(await makeModuleZip(h.dir, 'example.com/del/m', 'v1.0.0', { 'go.mod': 'module example.com/del/m\n\ngo 1.22\n', 'b.go': 'package m\n' }));
     const refused = await fetch(`${h.reg.url}/api/packages/del/go/upload`, { method: 'PUT', body: new Uint8Array(other), headers: admin });
     assert.equal(refused.status, 409, 'other bytes for a logged version');
     const again = await fetch(`${h.reg.url}/api/packages/del/go/upload`, { method: 'PUT', body: new Uint8Array(first), headers: admin });
     assert.equal(again.status, 201, await again.text());
-    assert.deepEqual((await get('del', 'example.com/m/@v/v1.0.0.zip')).body, first);
-    assert.match((await get('del', 'example.com/m/@v/v1.0.0.mod')).body.toString(), /go 1\.21/);
-    assert.equal((await get('del', 'example.com/m/@v/list')).body.toString(), 'v1.0.0\nv1.1.0\n');
+    assert.deepEqual((await get('del', 'example.com/del/m/@v/v1.0.0.zip')).body, first);
+    assert.match((await get('del', 'example.com/del/m/@v/v1.0.0.mod')).body.toString(), /go 1\.21/);
+    assert.equal((await get('del', 'example.com/del/m/@v/list')).body.toString(), 'v1.0.0\nv1.1.0\n');
   });
 
   test('a new version shows in @v/list and @latest at once', async () => {
