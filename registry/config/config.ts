@@ -38,6 +38,7 @@ const schema = z.object({
   UPSTREAM_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
   UPSTREAM_LIST_TTL_SECONDS: z.coerce.number().min(0).default(60),
   UPSTREAM_NOT_FOUND_TTL_SECONDS: z.coerce.number().min(0).default(300),
+  PG_DUMP: z.string().min(1).default('pg_dump'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -70,6 +71,8 @@ export interface Config {
   /** Blobs and temp files younger than this are never swept (uploads in flight on any replica). */
   sweepGraceMs: number;
   upstream: UpstreamConfig;
+  /** The pg_dump program the backup command runs. */
+  pgDump: string;
 }
 
 /** The pull-through cache's upstream proxies and checksum database. */
@@ -129,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sweepIntervalMs: c.SWEEP_INTERVAL_SECONDS * 1000,
     sweepGraceMs: c.SWEEP_GRACE_SECONDS * 1000,
     upstream: upstreamConfig(c),
+    pgDump: c.PG_DUMP,
   };
 }
 

@@ -157,6 +157,7 @@ export function runBlobLifecycleSuite(name: string, open: () => Promise<SqlDatab
           findVersion: (...a) => w.repo.findVersion(...a),
           listVersions: (...a) => w.repo.listVersions(...a),
           findReferencedBlobs: (keys) => w.repo.findReferencedBlobs(keys),
+          listBlobReferences: () => w.repo.listBlobReferences(),
           transaction: (fn) =>
             w.repo.transaction(async (tx) => {
               await fn(tx);

@@ -28,12 +28,14 @@ function recordingRepo(steps: string[], existing = new Set<string>()): ModuleVer
     removeVersion: async () => undefined,
     lockBlob: async () => void steps.push('lock blob'),
     countBlobReferences: async () => 0,
+    mayRemoveFiles: async () => true,
     claimOwner: async () => undefined,
   };
   return {
     findVersion: async () => undefined,
     listVersions: async () => [],
     findReferencedBlobs: async () => new Set(),
+    listBlobReferences: async () => [],
     transaction: async (fn) => {
       steps.push('begin');
       try {
