@@ -27,7 +27,13 @@ import { moduleEntries, zipBytes } from '../support/zip-writer.js';
 
 export interface SoakOptions {
   durationMs: number;
-  /** Longest acceptable delay until the other process sees an acknowledged write. */
+  /**
+   * Longest acceptable delay until the other process sees an acknowledged write. The default is
+   * what the notification path guarantees: a change is applied when its notification arrives,
+   * which is before the answer to the listener's next heartbeat, and a heartbeat unanswered
+   * within its deadline turns the read cache off; so 2 × CHANGES_HEARTBEAT_SECONDS (1 s here),
+   * plus 1 s for the probe's own request on a loaded machine.
+   */
   boundMs?: number;
   /** How often RSS and descriptors are sampled. */
   sampleMs?: number;
@@ -74,6 +80,8 @@ export interface SoakReport {
   versions: { published: number; deleted: number; liveAtEnd: number; blobFilesAtEnd: number };
   /** The registry processes' own error-level log lines. */
   errorLogLines: number;
+  /** Times a process's change-notification connection was found dead (read cache off until it was back). */
+  listenerLost: number;
   loadAverage: { start: number[]; end: number[] };
   criterion: string;
   /** Every invariant that failed, with what was seen (capped at 50 messages, counted in full). */
@@ -128,7 +136,7 @@ async function procSample(pid: number): Promise<{ rssKiB: number; fds: number }>
 }
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
-  const { durationMs, boundMs = 2000, sampleMs = Math.max(250, Math.floor(durationMs / 600)), readers = 3, liveTarget = 120 } = options;
+  const { durationMs, boundMs = 3000, sampleMs = Math.max(250, Math.floor(durationMs / 600)), readers = 3, liveTarget = 120 } = options;
   const progress = options.progress ?? (() => {});
   const loadStart = os.loadavg();
   const { dir, remove } = await tempDir('soak');
@@ -142,7 +150,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       // The sweeper runs often, with a short grace period, so it races the other process's uploads.
       SWEEP_INTERVAL_SECONDS: '5',
       SWEEP_GRACE_SECONDS: '2',
-      CHANGES_HEARTBEAT_SECONDS: '2',
+      CHANGES_HEARTBEAT_SECONDS: '1',
     };
     for (const name of ['a', 'b']) {
       const reg = await startRegistryProcess({ ...env, DATA_DIR: path.join(dir, `data-${name}`) }, 60_000, { logFile: path.join(dir, `${name}.log`) });
@@ -176,6 +184,7 @@ async function soak(procs: Proc[], run: Run): Promise<SoakReport> {
   const violation = (msg: string) => {
     violationCount++;
     if (violations.length < 50) violations.push(msg);
+    run.progress(`violation: ${msg}`);
   };
   const delays: Record<string, number[]> = {};
   const overBound: Record<string, number> = {};
@@ -236,6 +245,8 @@ async function soak(procs: Proc[], run: Run): Promise<SoakReport> {
 
   const live = new Map<string, Known>();
   const uploading = new Set<string>();
+  /** Uploads whose convergence is being measured: not deleted meanwhile. */
+  const converging = new Set<string>();
   const deleting = new Set<string>();
   const deleted = new Map<string, Known & { deletedAt: number }>();
   let published = 0;
@@ -288,16 +299,23 @@ async function soak(procs: Proc[], run: Run): Promise<SoakReport> {
       const p = pick(procs);
       const owner = pick(OWNERS);
       const modulePath = pick(MODULES);
+      // A steady state: no more uploads while the deleter is behind.
+      if (live.size > run.liveTarget + 30) {
+        await sleep(10);
+        continue;
+      }
       const version = `v1.${Math.floor(versionCounter / 1000)}.${versionCounter++ % 1000}`;
+      const k = `${owner}/${modulePath}@${version}`;
+      converging.add(k);
       const known = await upload(p, owner, modulePath, version);
-      if (!known) continue;
-      await converge('upload', p, async (q) => (await list('probe:list', q, owner, modulePath, ADMIN))?.includes(version) ?? false, known.ackAt);
+      if (known) await converge('upload', p, async (q) => (await list('probe:list', q, owner, modulePath, ADMIN))?.includes(version) ?? false, known.ackAt);
+      converging.delete(k);
     }
   };
 
   const deleter = async () => {
     while (running()) {
-      const candidates = [...live.values()].filter((v) => !fixed.has(key(v)) && !deleting.has(key(v)));
+      const candidates = [...live.values()].filter((v) => !fixed.has(key(v)) && !deleting.has(key(v)) && !converging.has(key(v)));
       if (candidates.length <= run.liveTarget) {
         await sleep(20);
         continue;
@@ -455,9 +473,11 @@ async function soak(procs: Proc[], run: Run): Promise<SoakReport> {
     processes[p.name] = { ...s, leveling };
   }
   let errorLogLines = 0;
+  let listenerLost = 0;
   for (const p of procs) {
     const log = await readFile(path.join(run.dir, `${p.name}.log`), 'utf8').catch(() => '');
     for (const line of log.split('\n')) {
+      if (line.includes('change notifications lost')) listenerLost++;
       if (/"level":(50|60)/.test(line)) {
         errorLogLines++;
         violation(`${p.name} logged an error: ${line.slice(0, 300)}`);
@@ -478,6 +498,7 @@ async function soak(procs: Proc[], run: Run): Promise<SoakReport> {
     processes,
     versions: { published, deleted: deleted.size, liveAtEnd: live.size, blobFilesAtEnd },
     errorLogLines,
+    listenerLost,
     loadAverage: { start: run.loadStart.map(round), end: os.loadavg().map(round) },
     criterion: LEVELING_CRITERION,
     violations,
@@ -508,7 +529,7 @@ export function formatReport(r: SoakReport): string {
         `median first third ${l.fdFirst}, last third ${l.fdLast}): ${l.ok ? 'levels off' : 'GROWS'}`,
     );
   }
-  lines.push(`error-level log lines: ${r.errorLogLines}`);
+  lines.push(`error-level log lines: ${r.errorLogLines}; change-notification connections found dead (read cache off meanwhile): ${r.listenerLost}`);
   lines.push(r.violationCount === 0 ? 'invariants: all held' : `invariants: ${r.violationCount} violations:\n  ${r.violations.join('\n  ')}`);
   return lines.join('\n');
 }
