@@ -1,9 +1,11 @@
 /**
  * Process entry point: configuration from the environment, then the registry until a
  * signal. With WORKERS > 1 this process is the primary (cluster/primary.ts) and every
- * worker it forks runs this file again, as a worker.
+ * worker it forks runs this file again, as a worker. With arguments it runs a command
+ * instead (cli/commands.ts: check-storage, backup).
  */
 import cluster from 'node:cluster';
+import { runCommand } from './cli/commands.js';
 import { runPrimary } from './cluster/primary.js';
 import { workerCount } from './cluster/worker-count.js';
 import { ConfigError, loadConfig } from './config/config.js';
@@ -21,6 +23,11 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     throw err;
+  }
+  const args = process.argv.slice(2);
+  if (args.length > 0 && cluster.isPrimary) {
+    const code = await runCommand(args, config, (line) => process.stdout.write(line + '\n'), (line) => process.stderr.write(line + '\n'));
+    process.exit(code);
   }
   const root = createLogger(config.logLevel);
   const logger = cluster.isWorker ? root.child({ worker: cluster.worker!.id }) : root;

@@ -43,6 +43,12 @@ export interface BlobStore {
   stat(key: string): Promise<number | undefined>;
   delete(key: string): Promise<void>;
   list(): AsyncIterable<StoredBlob>;
+  /**
+   * Copies every blob (no temp files) into the folder `target`, in the layout this store
+   * keeps under its root, with modification times kept; blobs placed meanwhile may or may
+   * not be included. A backup's copy: restored by copying it back under a new root.
+   */
+  copyTo(target: string): Promise<{ count: number; bytes: number }>;
   /** A fresh path for an upload in progress, on the same file system as the blobs. */
   tempPath(): string;
   /** Removes temp files last written before `before` (uploads a crash or a lost client left behind). */

@@ -8,7 +8,7 @@
  * can go stale; a delete drops both.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isOutOfSpace, notFound, outOfSpace } from '../domain/domain-error.js';
 import type { BlobReader, BlobStore, ByteRange, StoredBlob } from './blob-store.js';
@@ -133,6 +133,27 @@ export class FsBlobStore implements BlobStore {
         if (info) yield { key: name, size: info.size, modifiedAt: info.mtime };
       }
     }
+  }
+
+  /** `blobs/sha256/ab/abcdef…` under target, as under this store's root. */
+  async copyTo(target: string): Promise<{ count: number; bytes: number }> {
+    let count = 0;
+    let bytes = 0;
+    for await (const blob of this.list()) {
+      const to = path.join(target, 'blobs', 'sha256', blob.key.slice(0, 2), blob.key);
+      await mkdir(path.dirname(to), { recursive: true });
+      try {
+        await copyFile(this.pathOf(blob.key), to);
+      } catch (err) {
+        // Removed since it was listed: only possible outside a backup's hold (blob-collector.ts).
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw err;
+      }
+      await utimes(to, blob.modifiedAt, blob.modifiedAt);
+      count++;
+      bytes += blob.size;
+    }
+    return { count, bytes };
   }
 
   /** The content cache's figures, undefined without one. */

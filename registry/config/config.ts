@@ -41,6 +41,7 @@ const schema = z.object({
   SUMDB_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'a checksum database name: letters, digits, ".", "_" and "-"').default('go-registry'),
   SUMDB_SIGNING_KEY: z.string().min(1).optional(),
   SUMDB_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  PG_DUMP: z.string().min(1).default('pg_dump'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -75,6 +76,8 @@ export interface Config {
   upstream: UpstreamConfig;
   /** The registry's own checksum database: its name and signing key (generated into DATA_DIR when neither is given). */
   sumdb: { name: string; signingKey: string | undefined; signingKeyFile: string | undefined };
+  /** The pg_dump program the backup command runs. */
+  pgDump: string;
 }
 
 /** The pull-through cache's upstream proxies and checksum database. */
@@ -138,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sweepGraceMs: c.SWEEP_GRACE_SECONDS * 1000,
     upstream: upstreamConfig(c),
     sumdb: { name: c.SUMDB_NAME, signingKey: c.SUMDB_SIGNING_KEY, signingKeyFile: c.SUMDB_SIGNING_KEY_FILE && path.resolve(c.SUMDB_SIGNING_KEY_FILE) },
+    pgDump: c.PG_DUMP,
   };
 }
 

@@ -35,6 +35,10 @@ export class CachedModuleVersionRepository implements ModuleVersionRepository {
     return this.inner.findReferencedBlobs(blobSha256s);
   }
 
+  listBlobReferences() {
+    return this.inner.listBlobReferences();
+  }
+
   transaction<T>(fn: (tx: ModuleVersionTx) => Promise<T>): Promise<T> {
     return recording(this.cache, (record) =>
       this.inner.transaction((tx) =>
@@ -45,6 +49,7 @@ export class CachedModuleVersionRepository implements ModuleVersionRepository {
           ),
           lockBlob: (sha) => tx.lockBlob(sha),
           countBlobReferences: (sha) => tx.countBlobReferences(sha),
+          mayRemoveFiles: () => tx.mayRemoveFiles(),
           claimOwner: (path) => tx.claimOwner(path),
           checksumLog: tx.checksumLog,
         }),

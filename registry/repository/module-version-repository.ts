@@ -20,15 +20,33 @@ export interface ModuleVersionTx {
   lockBlob(blobSha256: string): Promise<void>;
   /** Committed versions that reference the blob (plus this transaction's own). */
   countBlobReferences(blobSha256: string): Promise<number>;
+  /**
+   * Whether blob files may be removed now: false while a backup holds removals off
+   * (backup-ports.ts), so that its copy of the files, taken after its database dump, has every
+   * file the dump references. When true, no backup can start before this transaction ends.
+   */
+  mayRemoveFiles(): Promise<boolean>;
   /** The owner whose claim covers the module path, if any; holds off claim changes until commit. */
   claimOwner(modulePath: string): Promise<string | undefined>;
   /** The checksum log in this transaction: the version's record commits with it. */
   readonly checksumLog: ChecksumLogTx;
 }
 
+/** A version whose zip is the blob: an uploaded one (with its owner) or one the pull-through cache keeps. */
+export interface BlobReference {
+  source: 'hosted' | 'cache';
+  owner: string | undefined;
+  modulePath: string;
+  version: string;
+  blobSha256: string;
+  zipSize: number;
+}
+
 export interface ModuleVersionRepository {
   findVersion(owner: string, modulePath: string, version: string): Promise<ModuleVersion | undefined>;
   listVersions(owner: string, modulePath: string): Promise<VersionSummary[]>;
+  /** Every committed reference to a blob, hosted versions' and the pull-through cache's, by blob (the storage check). */
+  listBlobReferences(): Promise<BlobReference[]>;
   /** Which of these blobs some version references (a hint for the sweeper, decided again under the lock). */
   findReferencedBlobs(blobSha256s: readonly string[]): Promise<Set<string>>;
   transaction<T>(fn: (tx: ModuleVersionTx) => Promise<T>): Promise<T>;

@@ -5,6 +5,8 @@
  * crash before that leaves an unreferenced file for the sweeper, never a listed version
  * without its file. A publish of the same bytes takes the same lock before it checks
  * for the file, so it either is counted here or places the file again afterwards.
+ * While a backup is being taken nothing is removed (`mayRemoveFiles`): the sweeper
+ * removes those files later.
  */
 import type { BlobStore } from '../blob/blob-store.js';
 import type { ModuleVersionRepository } from '../repository/module-version-repository.js';
@@ -12,6 +14,8 @@ import type { ModuleVersionRepository } from '../repository/module-version-repos
 export interface CollectedBlobs {
   count: number;
   bytes: number;
+  /** Unreferenced files left for a later sweep because a backup was being taken. */
+  held: number;
 }
 
 export class BlobCollector {
@@ -21,11 +25,15 @@ export class BlobCollector {
   ) {}
 
   async removeUnreferenced(keys: Iterable<string>): Promise<CollectedBlobs> {
-    const removed = { count: 0, bytes: 0 };
+    const removed = { count: 0, bytes: 0, held: 0 };
     for (const key of [...new Set(keys)].sort()) {
       const bytes = await this.repo.transaction(async (tx) => {
         await tx.lockBlob(key);
         if ((await tx.countBlobReferences(key)) > 0) return undefined;
+        if (!(await tx.mayRemoveFiles())) {
+          removed.held++;
+          return undefined;
+        }
         const size = await this.blobs.stat(key);
         if (size !== undefined) await this.blobs.delete(key);
         return size;

@@ -110,10 +110,10 @@ export function runBlobLifecycleSuite(name: string, open: () => Promise<SqlDatab
         await w.publishRow('v1.0.0', shared);
         await w.publishRow('v1.1.0', shared);
         await w.repo.transaction((tx) => tx.removeVersion('acme', 'example.com/m', 'v1.0.0'));
-        assert.deepEqual(await w.collector.removeUnreferenced([shared]), { count: 0, bytes: 0 });
+        assert.deepEqual(await w.collector.removeUnreferenced([shared]), { count: 0, bytes: 0, held: 0 });
         assert.notEqual(await w.blobs.stat(shared), undefined);
         await w.repo.transaction((tx) => tx.removeVersion('acme', 'example.com/m', 'v1.1.0'));
-        assert.deepEqual(await w.collector.removeUnreferenced([shared, shared]), { count: 1, bytes: 'shared'.length });
+        assert.deepEqual(await w.collector.removeUnreferenced([shared, shared]), { count: 1, bytes: 'shared'.length, held: 0 });
         assert.equal(await w.blobs.stat(shared), undefined);
       });
     });
@@ -157,6 +157,7 @@ export function runBlobLifecycleSuite(name: string, open: () => Promise<SqlDatab
           findVersion: (...a) => w.repo.findVersion(...a),
           listVersions: (...a) => w.repo.listVersions(...a),
           findReferencedBlobs: (keys) => w.repo.findReferencedBlobs(keys),
+          listBlobReferences: () => w.repo.listBlobReferences(),
           transaction: (fn) =>
             w.repo.transaction(async (tx) => {
               await fn(tx);

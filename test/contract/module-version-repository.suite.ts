@@ -114,6 +114,23 @@ export function runModuleVersionRepositorySuite(name: string, open: () => Promis
         }
       }));
 
+    test('every blob reference, hosted and cached, by blob; removals allowed while no backup runs', () =>
+      withRepo(async (repo) => {
+        await repo.transaction((tx) => tx.saveVersion(version({ blobSha256: 'b'.repeat(64), zipSize: 7 })));
+        await repo.transaction((tx) => tx.saveVersion(version({ owner: 'other', blobSha256: 'b'.repeat(64), zipSize: 7 })));
+        await repo.transaction((tx) => tx.saveVersion(version({ version: 'v1.1.0', blobSha256: 'c'.repeat(64), zipSize: 9 })));
+        const refs = await repo.listBlobReferences();
+        assert.deepEqual(
+          refs.map((r) => [r.source, r.owner, r.version, r.blobSha256[0], r.zipSize]),
+          [
+            ['hosted', 'acme', 'v1.0.0', 'b', 7],
+            ['hosted', 'other', 'v1.0.0', 'b', 7],
+            ['hosted', 'acme', 'v1.1.0', 'c', 9],
+          ],
+        );
+        assert.equal(await repo.transaction((tx) => tx.mayRemoveFiles()), true);
+      }));
+
     test('remove returns the blob and counts remaining references', () =>
       withRepo(async (repo) => {
         await repo.transaction(async (tx) => {

@@ -181,3 +181,30 @@ describe('filesystem blob store: content cache', () => {
     await assert.rejects(store.read(key, { start: 0, end: content.length - 1 }), /shorter/);
   });
 });
+
+test('copyTo: every blob, with its modification time, and no temp file; the copy opens as a store holding the same blobs', async () => {
+  const { store } = await openStore();
+  const contents = ['first blob', 'second blob', 'third blob'];
+  for (const c of contents) {
+    const temp = store.tempPath();
+    await writeFile(temp, c);
+    await store.put(createHash('sha256').update(c).digest('hex'), temp);
+  }
+  await writeFile(store.tempPath(), 'an upload in flight');
+  const { dir: target, remove } = await tempDir('blob-copy');
+  removals.push(remove);
+  assert.deepEqual(await store.copyTo(target), { count: 3, bytes: contents.join('').length });
+  const copy = await FsBlobStore.open(target);
+  removals.push(() => copy.close());
+  const listed = async (s: FsBlobStore) => {
+    const out = [];
+    for await (const b of s.list()) out.push({ key: b.key, size: b.size, modifiedAt: b.modifiedAt.getTime() });
+    return out.sort((x, y) => x.key.localeCompare(y.key));
+  };
+  assert.deepEqual(await listed(copy), await listed(store));
+  for (const c of contents) {
+    const key = createHash('sha256').update(c).digest('hex');
+    assert.equal((await copy.read(key, { start: 0, end: c.length - 1 })).toString(), c);
+  }
+  assert.deepEqual(await readdir(path.join(target, 'tmp')), [], 'temp files stay behind');
+});

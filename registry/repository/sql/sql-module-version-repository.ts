@@ -7,7 +7,8 @@ import type { ChecksumLogTx } from '../checksum-log-repository.js';
 import { SqlChecksumLogTx } from './sql-checksum-log.js';
 import { conflict, notFound } from '../../domain/domain-error.js';
 import type { ModuleVersion, NewModuleVersion, VersionSummary } from '../../domain/module-version.js';
-import type { ModuleVersionRepository, ModuleVersionTx } from '../module-version-repository.js';
+import type { BlobReference, ModuleVersionRepository, ModuleVersionTx } from '../module-version-repository.js';
+import { MAY_REMOVE_FILES_SQL } from './backup-lock.js';
 import { BLOB_LOCK_SQL, BLOB_REFERENCES_SQL, REFERENCED_BLOBS_SQL } from './blob-lock.js';
 import { CLAIMS_LOCK_KEY } from './claims-lock.js';
 import { isUniqueViolation, type SqlClient, type SqlDatabase } from './sql-database.js';
@@ -61,6 +62,23 @@ export class SqlModuleVersionRepository implements ModuleVersionRepository {
     return new Set(rows.map((r) => r.blob_sha256));
   }
 
+  async listBlobReferences(): Promise<BlobReference[]> {
+    const rows = await this.db.query<{ source: 'hosted' | 'cache'; owner: string | null; module_path: string; version: string; blob_sha256: string; zip_size: string | number }>(
+      `SELECT 'hosted' AS source, owner, module_path, version, blob_sha256, zip_size FROM module_versions
+       UNION ALL
+       SELECT 'cache', NULL, module_path, version, blob_sha256, zip_size FROM cached_versions WHERE blob_sha256 IS NOT NULL
+       ORDER BY blob_sha256, source, owner, module_path, version`,
+    );
+    return rows.map((r) => ({
+      source: r.source,
+      owner: r.owner ?? undefined,
+      modulePath: r.module_path,
+      version: r.version,
+      blobSha256: r.blob_sha256,
+      zipSize: Number(r.zip_size),
+    }));
+  }
+
   transaction<T>(fn: (tx: ModuleVersionTx) => Promise<T>): Promise<T> {
     return this.db.transaction((client) => fn(new SqlModuleVersionTx(client)));
   }
@@ -109,6 +127,11 @@ class SqlModuleVersionTx implements ModuleVersionTx {
       [modulePath],
     );
     return rows[0]?.name;
+  }
+
+  async mayRemoveFiles() {
+    const rows = await this.client.query<{ ok: boolean }>(MAY_REMOVE_FILES_SQL);
+    return rows[0]?.ok === true;
   }
 
   async countBlobReferences(blobSha256: string) {

@@ -39,6 +39,7 @@ function recordingRepo(steps: string[], existing = new Set<string>()): ModuleVer
     removeVersion: async () => undefined,
     lockBlob: async () => void steps.push('lock blob'),
     countBlobReferences: async () => 0,
+    mayRemoveFiles: async () => true,
     claimOwner: async () => undefined,
     checksumLog: {} as ModuleVersionTx['checksumLog'],
   };
@@ -46,6 +47,7 @@ function recordingRepo(steps: string[], existing = new Set<string>()): ModuleVer
     findVersion: async () => undefined,
     listVersions: async () => [],
     findReferencedBlobs: async () => new Set(),
+    listBlobReferences: async () => [],
     transaction: async (fn) => {
       steps.push('begin');
       try {
