@@ -3,6 +3,7 @@
  * primary forks, supervises and stops; /metrics counts every worker's requests; a change
  * made through one worker reaches the other; log lines stay whole; a dead worker is replaced.
  */
+import { generateKey } from '../../registry/domain/sumdb/note.js';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import http from 'node:http';
@@ -61,6 +62,8 @@ before(async () => {
     DATA_DIR: path.join(root, 'data'),
     REGISTRY_ADMIN_TOKEN: TOKEN,
     WORKERS: '2',
+    // The later registries here use other DATA_DIRs on the same database: one signing key for all.
+    SUMDB_SIGNING_KEY: generateKey('go-registry').skey,
   };
   reg = await startRegistryProcess(env);
 });
