@@ -102,6 +102,15 @@ export function adminOpenApi(): unknown {
         },
         delete: { summary: 'Revoke a token', responses: { '204': { description: 'Revoked' }, '404': { description: 'No such token', content: text }, ...errors } },
       },
+      '/api/admin/sumdb': {
+        get: {
+          summary: "The registry's own checksum database: its name, verifier key (for GOSUMDB) and the size of its log",
+          responses: {
+            '200': { description: 'The database', content: { 'application/json': { schema: { type: 'object', properties: { name: { type: 'string' }, verifierKey: { type: 'string' }, size: { type: 'integer' } }, required: ['name', 'verifierKey', 'size'] } } } },
+            ...errors,
+          },
+        },
+      },
       '/api/admin/cache/prefetch': {
         post: {
           summary: 'Warm the pull-through cache with every module version a go.sum (or a go.mod\'s require directives) names',
