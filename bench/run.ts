@@ -9,6 +9,8 @@
  * registry writes a V8 CPU profile into bench/results/profiles/. BENCH_TARGETS=koa,nginx,pglite
  * runs a subset, BENCH_SCENARIOS=info,zipBig only those (for iterating; the ratios need all).
  * The `workers` target is the registry on PostgreSQL with WORKERS=auto (one process per CPU).
+ * The `ab` target (not in the default set) compares the registry with itself under two
+ * environments, alternating (lib/ab.ts); BENCH_AB=name,… picks comparisons.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,6 +20,7 @@ import { REPO_ROOT, tempDir } from '../test/support/paths.js';
 import { startPostgres } from '../test/support/postgres-cluster.js';
 import { createTestCa } from '../test/support/test-ca.js';
 import { FULL_SHAPE, generateCorpus, QUICK_SHAPE, type Corpus } from './lib/corpus.js';
+import { HAND_MADE, runComparisons } from './lib/ab.js';
 import { goClientRoot, goModDownloadAll } from './lib/go-download.js';
 import { ADMIN_TOKEN, startRegistry, uploadCorpus } from './lib/registry-target.js';
 import { computeRatios, markdown, type BenchResults } from './lib/report.js';
@@ -175,6 +178,17 @@ async function main(): Promise<void> {
         console.log('registry on PostgreSQL 15, WORKERS=auto:');
         await benchRegistry(c, 'postgres-workers', await pg.createDatabase('bench_workers'), tls, 'auto');
       }
+      await pg.stop();
+    }
+    if (TARGETS.has('ab')) {
+      console.log('A/B, the registry against itself (PostgreSQL 15):');
+      const pg = await startPostgres();
+      stops.push(() => pg.stop());
+      const rounds = QUICK ? 2 : 4;
+      results.ab = await runComparisons(
+        { corpus, work, goDir: c.goDir, wrk, databaseUrl: await pg.createDatabase('bench_ab'), rounds, goRounds: QUICK ? 2 : 6, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds },
+        HAND_MADE.filter((x) => !process.env.BENCH_AB || process.env.BENCH_AB.split(',').includes(x.name)),
+      );
       await pg.stop();
     }
 

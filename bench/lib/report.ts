@@ -3,6 +3,7 @@
  * table written beside latest.json. A `before` run (BENCH_LABEL=before), when
  * present, is shown next to this one.
  */
+import type { AbResult } from './ab.js';
 import type { DownloadResult } from './go-download.js';
 import type { UploadResult } from './upload-scenario.js';
 import type { LoadResult } from './wrk.js';
@@ -19,6 +20,7 @@ export interface BenchResults {
   load: Record<string, Record<string, LoadResult>>;
   goDownload: Record<string, DownloadResult>;
   upload?: UploadResult;
+  ab?: AbResult[];
   ratios: Ratio[];
 }
 
@@ -92,6 +94,14 @@ export function markdown(r: BenchResults, before?: BenchResults): string {
     const u = r.upload;
     lines.push('', '| upload | MiB | s | MB/s | RSS growth MiB |', '|---|---|---|---|---|');
     lines.push(`| registry-pglite | ${(u.zipBytes / 2 ** 20).toFixed(0)} | ${u.seconds} | ${u.megabytesPerSecond} | ${u.rssPeakGrowthMiB} |`);
+  }
+  if (r.ab?.length) {
+    lines.push('', '## A/B: the registry against itself (B is the plain replacement; medians of the rounds\' B ÷ A)', '');
+    lines.push('| comparison | B | scenario | CPU µs/req A | CPU µs/req B | CPU B ÷ A | req/s B ÷ A |', '|---|---|---|---|---|---|---|');
+    for (const x of r.ab) {
+      for (const s of x.scenarios) lines.push(`| ${x.name} | ${x.plain} | ${s.scenario} | ${s.medianCpuA} (${s.a.cpu.join(', ')}) | ${s.medianCpuB} (${s.b.cpu.join(', ')}) | ${fmt(s.cpuRatio)} | ${fmt(s.rpsRatio)} |`);
+      if (x.go) lines.push(`| ${x.name} | ${x.plain} | go mod download all (s) | ${x.go.a.join(', ')} | ${x.go.b.join(', ')} | ${fmt(x.go.ratio)} (time) | |`);
+    }
   }
   return lines.join('\n') + '\n';
 }

@@ -10,6 +10,10 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createReadStream } from 'node:fs';
+import { open as openFd } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { PLAIN } from '../bench-toggles.js';
 import { isOutOfSpace, notFound, outOfSpace } from '../domain/domain-error.js';
 import type { BlobReader, BlobStore, ByteRange, StoredBlob } from './blob-store.js';
 import { ContentCache, type ContentCacheStats } from './content-cache.js';
@@ -82,7 +86,14 @@ export class FsBlobStore implements BlobStore {
     };
   }
 
+  /** BENCH_PLAIN=stream: the plain replacement for openReader + send-blob's pump. */
+  async stream(key: string, range: ByteRange): Promise<Readable> {
+    const handle = await openFd(this.pathOf(key), 'r').catch(notFoundIfMissing(key));
+    return createReadStream('', { fd: handle, start: range.start, end: range.end, highWaterMark: 256 * 1024 });
+  }
+
   private hold(key: string): Promise<HeldFile> {
+    if (PLAIN.openFiles) return openPlain(this.pathOf(key)).catch(notFoundIfMissing(key));
     return this.openFiles.hold(key, this.pathOf(key)).catch(notFoundIfMissing(key));
   }
 
@@ -168,6 +179,16 @@ export class FsBlobStore implements BlobStore {
     }
     return { count, bytes };
   }
+}
+
+/** BENCH_PLAIN=openFiles: open, read, close per download. */
+async function openPlain(file: string): Promise<HeldFile> {
+  const handle = await openFd(file, 'r');
+  return {
+    size: NaN, // no fstat: never stored in the content cache (the A/B runs with ZIP_CACHE_MB=0)
+    read: async (buffer, offset, length, position) => (await handle.read(buffer, offset, length, position)).bytesRead,
+    release: () => void handle.close().catch(() => {}),
+  };
 }
 
 /** A full disk (or quota) is the client's 507, with a message; other errors stay as they are. */

@@ -5,6 +5,7 @@
  */
 import type { Context } from 'koa';
 import rangeParser from 'range-parser';
+import { Readable } from 'node:stream';
 import type { ModuleVersion } from '../domain/module-version.js';
 import type { Visibility } from '../domain/owner.js';
 import type { ModuleReadService } from '../service/module-read-service.js';
@@ -48,7 +49,7 @@ export async function sendZip(ctx: Context, reader: ModuleReadService, v: Module
   if (ctx.method === 'HEAD') return;
   // Small zips are one buffer; large ones are sent from the open blob with reused buffers.
   const body = await reader.zipBody(v, bytes, (n) => wholeBodyBuffer(ctx, n));
-  if (Buffer.isBuffer(body)) ctx.body = body;
+  if (Buffer.isBuffer(body) || body instanceof Readable) ctx.body = body;
   else sendBlobRange(ctx, body, bytes.start, bytes.end);
 }
 

@@ -9,6 +9,8 @@ import { synthesizedGoMod } from '../domain/go-mod-file.js';
 import type { ModuleVersion, VersionSummary } from '../domain/module-version.js';
 import { latestVersion, listedVersions } from '../domain/version-query.js';
 import type { ModuleVersionRepository } from '../repository/module-version-repository.js';
+import { PLAIN } from '../bench-toggles.js';
+import type { Readable } from 'node:stream';
 
 /**
  * Zips up to this size are read with one call and sent as one buffer: most module zips
@@ -40,12 +42,13 @@ export class ModuleReadService {
   async list(owner: string, modulePath: string): Promise<string> {
     const versions = await this.repo.listVersions(owner, modulePath);
     if (versions.length === 0) throw notFound(`module ${modulePath} not found`);
+    if (PLAIN.json) return listedVersions(versions.map((v) => v.version)).map((v) => v + '\n').join('');
     return (this.answersFor(versions).list ??= listedVersions(versions.map((v) => v.version)).map((v) => v + '\n').join(''));
   }
 
   async latest(owner: string, modulePath: string): Promise<VersionInfo> {
     const versions = await this.repo.listVersions(owner, modulePath);
-    const answers = this.answersFor(versions);
+    const answers = PLAIN.json ? {} as { latest?: VersionInfo } : this.answersFor(versions);
     if (answers.latest) return answers.latest;
     const latest = latestVersion(versions.map((v) => v.version));
     const found = versions.find((v) => v.version === latest);
@@ -67,6 +70,7 @@ export class ModuleReadService {
 
   /** The same object for the same version, so callers may keep what they derive from it. */
   info(v: ModuleVersion): VersionInfo {
+    if (PLAIN.json) return { Version: v.version, Time: v.createdAt.toISOString() };
     let info = this.infos.get(v);
     if (!info) this.infos.set(v, (info = { Version: v.version, Time: v.createdAt.toISOString() }));
     return info;
@@ -80,9 +84,10 @@ export class ModuleReadService {
    * The zip's bytes in `range`: in memory when small (in a buffer from `bufferFor` when given,
    * so the caller can reuse it), else the opened blob to read them from (the caller closes it).
    */
-  zipBody(v: ModuleVersion, range: ByteRange, bufferFor?: (size: number) => Buffer): Promise<Buffer | BlobReader> {
+  zipBody(v: ModuleVersion, range: ByteRange, bufferFor?: (size: number) => Buffer): Promise<Buffer | BlobReader | Readable> {
     const size = range.end - range.start + 1;
-    if (size <= IN_MEMORY_ZIP_MAX) return this.blobs.read(v.blobSha256, range, bufferFor);
+    if (size <= IN_MEMORY_ZIP_MAX) return this.blobs.read(v.blobSha256, range, PLAIN.wholePool ? undefined : bufferFor);
+    if (PLAIN.stream) return (this.blobs as unknown as { stream(key: string, range: ByteRange): Promise<Readable> }).stream(v.blobSha256, range);
     return this.blobs.openReader(v.blobSha256);
   }
 }
