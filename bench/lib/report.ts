@@ -5,6 +5,7 @@
  */
 import type { AbResult } from './ab.js';
 import type { DownloadResult } from './go-download.js';
+import type { PullThroughResult } from './pull-through.js';
 import type { UploadResult } from './upload-scenario.js';
 import type { LoadResult } from './wrk.js';
 
@@ -21,6 +22,7 @@ export interface BenchResults {
   goDownload: Record<string, DownloadResult>;
   upload?: UploadResult;
   ab?: AbResult[];
+  pullThrough?: PullThroughResult;
   ratios: Ratio[];
 }
 
@@ -94,6 +96,16 @@ export function markdown(r: BenchResults, before?: BenchResults): string {
     const u = r.upload;
     lines.push('', '| upload | MiB | s | MB/s | RSS growth MiB |', '|---|---|---|---|---|');
     lines.push(`| registry-pglite | ${(u.zipBytes / 2 ** 20).toFixed(0)} | ${u.seconds} | ${u.megabytesPerSecond} | ${u.rssPeakGrowthMiB} |`);
+  }
+  const pt = r.pullThrough;
+  if (pt) {
+    lines.push('', `## Pull-through: \`go mod download all\`, public modules from an upstream (nginx), ${pt.rounds} round(s)`, '');
+    lines.push('| source | median s | ÷ upstream (median of the rounds) | runs |', '|---|---|---|---|');
+    for (const [name, xs] of Object.entries(pt.runs)) lines.push(`| ${name} | ${pt.median[name]} | ${fmt(pt.ratioToUpstream[name])} | ${xs.join(', ')} |`);
+    lines.push('', '| cache hit (wrk) | scenario | req/s | MB/s | p99 ms | CPU µs/req |', '|---|---|---|---|---|---|');
+    for (const [target, byScenario] of Object.entries(pt.hits)) {
+      for (const [s, x] of Object.entries(byScenario)) lines.push(`| ${target} | ${s} | ${x.requestsPerSecond} | ${(x.bytesPerSecond / 1e6).toFixed(0)} | ${fmt(x.p99Ms)} | ${x.cpuMicrosPerRequest ?? '–'} |`);
+    }
   }
   if (r.ab?.length) {
     lines.push('', '## A/B: the registry against itself (B is the plain replacement; medians of the rounds\' B ÷ A)', '');
