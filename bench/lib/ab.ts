@@ -119,11 +119,11 @@ export async function runComparisons(o: AbOptions, comparisons: Comparison[]): P
   return out;
 }
 
-/** Issue 15's comparisons: each hand-made fast path against the plain code that would replace it. */
+/**
+ * Comparisons that the code still has a switch for. Issue 15's A/B of the hand-made fast
+ * paths (JSON caches, open descriptors, reused buffers, the two-buffer pump) ran with
+ * temporary BENCH_PLAIN toggles at commit b982e51; bench/README.md has the figures.
+ */
 export const HAND_MADE: Comparison[] = [
-  { name: 'json', plain: 'JSON.stringify and the answer objects per request', a: {}, b: { BENCH_PLAIN: 'json' }, scenarios: ['info', 'latest', 'list'] },
   { name: 'contentCache', plain: 'no content cache (ZIP_CACHE_MB=0)', a: {}, b: { ZIP_CACHE_MB: '0' }, scenarios: ['zipSmall'], go: true },
-  { name: 'openFiles', plain: 'open, read, close per download (ZIP_CACHE_MB=0 on both sides)', a: { ZIP_CACHE_MB: '0' }, b: { ZIP_CACHE_MB: '0', BENCH_PLAIN: 'openFiles' }, scenarios: ['zipSmall'], go: true },
-  { name: 'wholePool', plain: 'Buffer.allocUnsafe per small zip (ZIP_CACHE_MB=0 on both sides)', a: { ZIP_CACHE_MB: '0' }, b: { ZIP_CACHE_MB: '0', BENCH_PLAIN: 'wholePool' }, scenarios: ['zipSmall'] },
-  { name: 'stream', plain: 'fs.createReadStream as the Koa body (zips over 1 MiB)', a: {}, b: { BENCH_PLAIN: 'stream' }, scenarios: ['zip1m', 'zipBig'] },
 ];

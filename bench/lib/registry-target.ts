@@ -27,7 +27,7 @@ export interface RegistryOptions {
   nodeArgs?: string[];
   /** WORKERS: processes serving the port (PostgreSQL only). */
   workers?: number | 'auto';
-  /** More environment (STORAGE_DIR, ZIP_CACHE_MB, UPSTREAM_*, BENCH_PLAIN…). */
+  /** More environment (STORAGE_DIR, ZIP_CACHE_MB, UPSTREAM_*…). */
   env?: Record<string, string>;
 }
 

@@ -7,16 +7,10 @@
  * `@latest` per version list), so their text is kept beside them, for as long as they live.
  */
 import type { Context } from 'koa';
-import { PLAIN } from '../bench-toggles.js';
 
 const serialized = new WeakMap<object, string>();
 
 export function setJsonBody(ctx: Context, value: object): void {
-  if (PLAIN.json) {
-    ctx.type = 'application/json; charset=utf-8';
-    ctx.body = JSON.stringify(value);
-    return;
-  }
   let text = serialized.get(value);
   if (text === undefined) serialized.set(value, (text = JSON.stringify(value)));
   // The type first: a string body would otherwise be typed text/plain.

@@ -9,8 +9,6 @@ import { synthesizedGoMod } from '../domain/go-mod-file.js';
 import type { ModuleVersion, VersionSummary } from '../domain/module-version.js';
 import { latestVersion, listedVersions } from '../domain/version-query.js';
 import type { ModuleVersionRepository } from '../repository/module-version-repository.js';
-import { PLAIN } from '../bench-toggles.js';
-import type { Readable } from 'node:stream';
 
 /**
  * Zips up to this size are read with one call and sent as one buffer: most module zips
@@ -26,10 +24,11 @@ export interface VersionInfo {
 
 export class ModuleReadService {
   /**
-   * `@v/list` and `@latest` answers per version list: a cached list is the same array
-   * until a write replaces it, so the filtering and sorting happen once per change.
+   * `@latest` answers per version list: a cached list is the same array until a write
+   * replaces it, so the choice happens once per change and the answer object (and its
+   * JSON, http/json-response.ts) is reused.
    */
-  private readonly answers = new WeakMap<readonly VersionSummary[], { list?: string; latest?: VersionInfo }>();
+  private readonly latests = new WeakMap<readonly VersionSummary[], VersionInfo>();
   /** `.info` answers per version: a cached version is the same object until a write replaces it. */
   private readonly infos = new WeakMap<ModuleVersion, VersionInfo>();
 
@@ -42,24 +41,19 @@ export class ModuleReadService {
   async list(owner: string, modulePath: string): Promise<string> {
     const versions = await this.repo.listVersions(owner, modulePath);
     if (versions.length === 0) throw notFound(`module ${modulePath} not found`);
-    if (PLAIN.json) return listedVersions(versions.map((v) => v.version)).map((v) => v + '\n').join('');
-    return (this.answersFor(versions).list ??= listedVersions(versions.map((v) => v.version)).map((v) => v + '\n').join(''));
+    return listedVersions(versions.map((v) => v.version)).map((v) => v + '\n').join('');
   }
 
   async latest(owner: string, modulePath: string): Promise<VersionInfo> {
     const versions = await this.repo.listVersions(owner, modulePath);
-    const answers = PLAIN.json ? {} as { latest?: VersionInfo } : this.answersFor(versions);
-    if (answers.latest) return answers.latest;
+    const known = this.latests.get(versions);
+    if (known) return known;
     const latest = latestVersion(versions.map((v) => v.version));
     const found = versions.find((v) => v.version === latest);
     if (!found) throw notFound(`module ${modulePath} not found`);
-    return (answers.latest = { Version: found.version, Time: found.createdAt.toISOString() });
-  }
-
-  private answersFor(versions: readonly VersionSummary[]) {
-    let answers = this.answers.get(versions);
-    if (!answers) this.answers.set(versions, (answers = {}));
-    return answers;
+    const answer = { Version: found.version, Time: found.createdAt.toISOString() };
+    this.latests.set(versions, answer);
+    return answer;
   }
 
   async find(owner: string, modulePath: string, version: string): Promise<ModuleVersion> {
@@ -70,7 +64,6 @@ export class ModuleReadService {
 
   /** The same object for the same version, so callers may keep what they derive from it. */
   info(v: ModuleVersion): VersionInfo {
-    if (PLAIN.json) return { Version: v.version, Time: v.createdAt.toISOString() };
     let info = this.infos.get(v);
     if (!info) this.infos.set(v, (info = { Version: v.version, Time: v.createdAt.toISOString() }));
     return info;
@@ -80,14 +73,10 @@ export class ModuleReadService {
     return v.goMod ?? synthesizedGoMod(v.modulePath);
   }
 
-  /**
-   * The zip's bytes in `range`: in memory when small (in a buffer from `bufferFor` when given,
-   * so the caller can reuse it), else the opened blob to read them from (the caller closes it).
-   */
-  zipBody(v: ModuleVersion, range: ByteRange, bufferFor?: (size: number) => Buffer): Promise<Buffer | BlobReader | Readable> {
+  /** The zip's bytes in `range`: in memory when small, else the opened blob to read them from (the caller closes it). */
+  zipBody(v: ModuleVersion, range: ByteRange): Promise<Buffer | BlobReader> {
     const size = range.end - range.start + 1;
-    if (size <= IN_MEMORY_ZIP_MAX) return this.blobs.read(v.blobSha256, range, PLAIN.wholePool ? undefined : bufferFor);
-    if (PLAIN.stream) return (this.blobs as unknown as { stream(key: string, range: ByteRange): Promise<Readable> }).stream(v.blobSha256, range);
+    if (size <= IN_MEMORY_ZIP_MAX) return this.blobs.read(v.blobSha256, range);
     return this.blobs.openReader(v.blobSha256);
   }
 }
