@@ -33,7 +33,8 @@ export interface Ratio {
   met: boolean | undefined;
 }
 
-const rps = (r: BenchResults, target: string, scenario: string) => r.load[target]?.[scenario]?.requestsPerSecond;
+/** Requests/s of a scenario, none when some answers were errors (Athens offline answers no `@latest`). */
+const rps = (r: BenchResults, target: string, scenario: string) => (r.load[target]?.[scenario]?.errors ? undefined : r.load[target]?.[scenario]?.requestsPerSecond);
 const div = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : undefined);
 /** Paired with file:// runs beside it when measured so (see go-download.ts), else the ratio of the medians. */
 const toFile = (r: BenchResults, target: string) => r.goDownload[target]?.ratioToFile ?? div(r.goDownload[target]?.seconds, r.goDownload.file?.seconds);
