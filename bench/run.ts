@@ -186,11 +186,17 @@ async function main(): Promise<void> {
       console.log('pull-through cache: go mod download all from nginx, the registry\'s /go and Athens (upstream = nginx):');
       const ng = await startNginx(nginx, corpus, path.join(work, 'nginx-upstream'), tls);
       stops.push(() => ng.http.stop());
+      // BENCH_PROXY_DB=postgres: the caching registry on PostgreSQL 15 instead of PGlite.
+      const pg = process.env.BENCH_PROXY_DB === 'postgres' ? await startPostgres() : undefined;
+      if (pg) stops.push(() => pg.stop());
       results.pullThrough = await benchPullThrough({
         corpus, work, goDir: c.goDir, wrk, upstream: `${ng.http.url}${PREFIX}`, upstreamPid: ng.http.pid, athensBinary: athensBuild.binary,
+        database: pg && ((name) => pg.createDatabase(name)),
         rounds: QUICK ? 1 : 5, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds,
       });
       await ng.http.stop();
+      await pg?.stop();
+      results.pullThrough.database = pg ? 'postgres' : 'pglite';
     }
     if (TARGETS.has('ab')) {
       console.log('A/B, the registry against itself (PostgreSQL 15):');

@@ -125,5 +125,6 @@ export async function runComparisons(o: AbOptions, comparisons: Comparison[]): P
  * temporary BENCH_PLAIN toggles at commit b982e51; bench/README.md has the figures.
  */
 export const HAND_MADE: Comparison[] = [
+  { name: 'spare', plain: 'two fresh 256 KiB buffers per download (TEMPORARY switch)', a: {}, b: { BENCH_PLAIN: 'spare' }, scenarios: ['zip1m', 'zipBig'] },
   { name: 'contentCache', plain: 'no content cache (ZIP_CACHE_MB=0)', a: {}, b: { ZIP_CACHE_MB: '0' }, scenarios: ['zipSmall'], go: true },
 ];

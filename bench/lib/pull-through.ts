@@ -34,6 +34,7 @@ export interface PullThroughResult {
   /** wrk on cache hits: target → scenario → figures. */
   hits: Record<string, Record<string, LoadResult>>;
   athens?: string;
+  database?: 'pglite' | 'postgres';
 }
 
 export interface PullThroughOptions {
@@ -45,6 +46,8 @@ export interface PullThroughOptions {
   upstream: string;
   upstreamPid: number;
   athensBinary?: string;
+  /** The registry on this PostgreSQL database (one per registry: `database(name)`), else PGlite. */
+  database?: (name: string) => Promise<string>;
   rounds: number;
   seconds: number;
   warmupSeconds: number;
@@ -92,8 +95,8 @@ export async function benchPullThrough(o: PullThroughOptions): Promise<PullThrou
     runs[name]!.push(s);
     console.log(`  pull-through ${name.padEnd(14)} ${s} s`);
   };
-  const startCaching = (dir: string) =>
-    startRegistry({ dataDir: dir, logFile: `${dir}.log`, env: { UPSTREAM_GOPROXY: o.upstream, UPSTREAM_SUMDB: 'off' } });
+  const startCaching = async (dir: string) =>
+    startRegistry({ dataDir: dir, logFile: `${dir}.log`, databaseUrl: await o.database?.(path.basename(dir).replace(/\W/g, '_')), env: { UPSTREAM_GOPROXY: o.upstream, UPSTREAM_SUMDB: 'off' } });
   for (let round = 0; round < o.rounds; round++) {
     await go('upstream', o.upstream);
     const registry = await startCaching(path.join(o.work, `pt-registry-${round}`));

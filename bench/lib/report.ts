@@ -100,7 +100,7 @@ export function markdown(r: BenchResults, before?: BenchResults): string {
   }
   const pt = r.pullThrough;
   if (pt) {
-    lines.push('', `## Pull-through: \`go mod download all\`, public modules from an upstream (nginx), ${pt.rounds} round(s)`, '');
+    lines.push('', `## Pull-through: \`go mod download all\`, public modules from an upstream (nginx), ${pt.rounds} round(s), the registry on ${pt.database ?? "pglite"}`, '');
     lines.push('| source | median s | ÷ upstream (median of the rounds) | runs |', '|---|---|---|---|');
     for (const [name, xs] of Object.entries(pt.runs)) lines.push(`| ${name} | ${pt.median[name]} | ${fmt(pt.ratioToUpstream[name])} | ${xs.join(', ')} |`);
     lines.push('', '| cache hit (wrk) | scenario | req/s | MB/s | p99 ms | CPU µs/req |', '|---|---|---|---|---|---|');

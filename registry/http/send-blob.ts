@@ -32,7 +32,8 @@ export function sendBlobRange(ctx: Context, blob: BlobReader, start: number, end
 
 async function pump(res: ServerResponse, blob: BlobReader, start: number, end: number): Promise<void> {
   const closed = new Promise<'closed'>((resolve) => res.once('close', () => resolve('closed')));
-  const buffers = [spare.pop() ?? Buffer.allocUnsafe(CHUNK), spare.pop() ?? Buffer.allocUnsafe(CHUNK)];
+  const noSpare = process.env.BENCH_PLAIN === 'spare'; // TEMPORARY (issue 15's A/B)
+  const buffers = noSpare ? [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)] : [spare.pop() ?? Buffer.allocUnsafe(CHUNK), spare.pop() ?? Buffer.allocUnsafe(CHUNK)];
   const flushed: Promise<unknown>[] = [Promise.resolve(), Promise.resolve()];
   let i = 0;
   for (let position = start; position <= end; i ^= 1) {
