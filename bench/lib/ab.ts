@@ -122,9 +122,9 @@ export async function runComparisons(o: AbOptions, comparisons: Comparison[]): P
 /**
  * Comparisons that the code still has a switch for. Issue 15's A/B of the hand-made fast
  * paths (JSON caches, open descriptors, reused buffers, the two-buffer pump) ran with
- * temporary BENCH_PLAIN toggles at commit b982e51; bench/README.md has the figures.
+ * temporary BENCH_PLAIN toggles at commits b982e51 and 223e0ab (the spare buffers);
+ * bench/README.md has the figures.
  */
 export const HAND_MADE: Comparison[] = [
-  { name: 'spare', plain: 'two fresh 256 KiB buffers per download (TEMPORARY switch)', a: {}, b: { BENCH_PLAIN: 'spare' }, scenarios: ['zip1m', 'zipBig'] },
   { name: 'contentCache', plain: 'no content cache (ZIP_CACHE_MB=0)', a: {}, b: { ZIP_CACHE_MB: '0' }, scenarios: ['zipSmall'], go: true },
 ];
