@@ -9,6 +9,9 @@
  * registry writes a V8 CPU profile into bench/results/profiles/. BENCH_TARGETS=koa,nginx,pglite
  * runs a subset, BENCH_SCENARIOS=info,zipBig only those (for iterating; the ratios need all).
  * The `workers` target is the registry on PostgreSQL with WORKERS=auto (one process per CPU).
+ * The `proxy` target is issue 16's pull-through comparison (lib/pull-through.ts).
+ * The `ab` target (not in the default set) compares the registry with itself under two
+ * environments, alternating (lib/ab.ts); BENCH_AB=name,… picks comparisons.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,7 +21,9 @@ import { REPO_ROOT, tempDir } from '../test/support/paths.js';
 import { startPostgres } from '../test/support/postgres-cluster.js';
 import { createTestCa } from '../test/support/test-ca.js';
 import { FULL_SHAPE, generateCorpus, QUICK_SHAPE, type Corpus } from './lib/corpus.js';
+import { HAND_MADE, runComparisons } from './lib/ab.js';
 import { goClientRoot, goModDownloadAll } from './lib/go-download.js';
+import { benchPullThrough } from './lib/pull-through.js';
 import { ADMIN_TOKEN, startRegistry, uploadCorpus } from './lib/registry-target.js';
 import { computeRatios, markdown, type BenchResults } from './lib/report.js';
 import { scenarios, type Scenario } from './lib/scenarios.js';
@@ -33,8 +38,8 @@ const SETTINGS = QUICK ? { seconds: 3, warmupSeconds: 1, goRuns: 1 } : { seconds
 const UPLOAD_MIB = Number(process.env.BENCH_ZIP_MIB ?? (QUICK ? 64 : 300));
 const RESULTS = path.join(REPO_ROOT, 'bench', 'results');
 const MiB = 1024 * 1024;
-/** BENCH_TARGETS=koa,nginx,athens,pglite,postgres,workers: run only these (iterating); default all. */
-const TARGETS = new Set((process.env.BENCH_TARGETS ?? 'koa,nginx,athens,pglite,postgres,workers').split(','));
+/** BENCH_TARGETS=koa,nginx,athens,pglite,postgres,workers,proxy(,ab): run only these (iterating); default all. */
+const TARGETS = new Set((process.env.BENCH_TARGETS ?? 'koa,nginx,athens,pglite,postgres,workers,proxy').split(','));
 /** BENCH_SCENARIOS=info,zipBig: only these read scenarios (and no go client, no upload). */
 const SCENARIOS = process.env.BENCH_SCENARIOS?.split(',');
 
@@ -175,6 +180,33 @@ async function main(): Promise<void> {
         console.log('registry on PostgreSQL 15, WORKERS=auto:');
         await benchRegistry(c, 'postgres-workers', await pg.createDatabase('bench_workers'), tls, 'auto');
       }
+      await pg.stop();
+    }
+    if (TARGETS.has('proxy')) {
+      console.log('pull-through cache: go mod download all from nginx, the registry\'s /go and Athens (upstream = nginx):');
+      const ng = await startNginx(nginx, corpus, path.join(work, 'nginx-upstream'), tls);
+      stops.push(() => ng.http.stop());
+      // BENCH_PROXY_DB=postgres: the caching registry on PostgreSQL 15 instead of PGlite.
+      const pg = process.env.BENCH_PROXY_DB === 'postgres' ? await startPostgres() : undefined;
+      if (pg) stops.push(() => pg.stop());
+      results.pullThrough = await benchPullThrough({
+        corpus, work, goDir: c.goDir, wrk, upstream: `${ng.http.url}${PREFIX}`, upstreamPid: ng.http.pid, athensBinary: athensBuild.binary,
+        database: pg && ((name) => pg.createDatabase(name)),
+        rounds: QUICK ? 1 : 5, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds,
+      });
+      await ng.http.stop();
+      await pg?.stop();
+      results.pullThrough.database = pg ? 'postgres' : 'pglite';
+    }
+    if (TARGETS.has('ab')) {
+      console.log('A/B, the registry against itself (PostgreSQL 15):');
+      const pg = await startPostgres();
+      stops.push(() => pg.stop());
+      const rounds = QUICK ? 2 : 4;
+      results.ab = await runComparisons(
+        { corpus, work, goDir: c.goDir, wrk, databaseUrl: await pg.createDatabase('bench_ab'), rounds, goRounds: QUICK ? 2 : 6, seconds: SETTINGS.seconds, warmupSeconds: SETTINGS.warmupSeconds },
+        HAND_MADE.filter((x) => !process.env.BENCH_AB || process.env.BENCH_AB.split(',').includes(x.name)),
+      );
       await pg.stop();
     }
 

@@ -22,7 +22,8 @@ export interface DownloadResult {
   ratioToFile?: number;
 }
 
-async function once(dir: string, goproxy: string, consumerGoMod: string): Promise<number> {
+/** One cold-module-cache `go mod download all` of the consumer through `goproxy`: seconds. */
+export async function goDownloadOnce(dir: string, goproxy: string, consumerGoMod: string): Promise<number> {
   const client = await goClient(dir, goproxy);
   await writeFile(path.join(client.consumer, 'go.mod'), consumerGoMod);
   const started = process.hrtime.bigint();
@@ -44,8 +45,8 @@ export async function goModDownloadAll(dir: string, goproxy: string, consumerGoM
   const times: number[] = [];
   const fileTimes: number[] = [];
   for (let i = 0; i < runs; i++) {
-    if (fileProxy) fileTimes.push(await once(path.join(dir, `file-${i}`), fileProxy, consumerGoMod));
-    times.push(await once(path.join(dir, `run-${i}`), goproxy, consumerGoMod));
+    if (fileProxy) fileTimes.push(await goDownloadOnce(path.join(dir, `file-${i}`), fileProxy, consumerGoMod));
+    times.push(await goDownloadOnce(path.join(dir, `run-${i}`), goproxy, consumerGoMod));
   }
   const result: DownloadResult = { seconds: round(median(times)), runs: times.map(round) };
   if (fileProxy) {

@@ -27,6 +27,8 @@ export interface RegistryOptions {
   nodeArgs?: string[];
   /** WORKERS: processes serving the port (PostgreSQL only). */
   workers?: number | 'auto';
+  /** More environment (STORAGE_DIR, ZIP_CACHE_MB, UPSTREAM_*…). */
+  env?: Record<string, string>;
 }
 
 export interface BenchRegistry {
@@ -37,6 +39,7 @@ export interface BenchRegistry {
 
 export async function startRegistry(o: RegistryOptions): Promise<BenchRegistry> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', DATA_DIR: o.dataDir, REGISTRY_ADMIN_TOKEN: ADMIN_TOKEN };
+  Object.assign(env, o.env);
   if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
   if (o.workers !== undefined) env.WORKERS = String(o.workers);
   if (o.tls) Object.assign(env, { TLS_CERT_FILE: o.tls.certFile, TLS_KEY_FILE: o.tls.keyFile });

@@ -3,7 +3,9 @@
  * table written beside latest.json. A `before` run (BENCH_LABEL=before), when
  * present, is shown next to this one.
  */
+import type { AbResult } from './ab.js';
 import type { DownloadResult } from './go-download.js';
+import type { PullThroughResult } from './pull-through.js';
 import type { UploadResult } from './upload-scenario.js';
 import type { LoadResult } from './wrk.js';
 
@@ -19,6 +21,8 @@ export interface BenchResults {
   load: Record<string, Record<string, LoadResult>>;
   goDownload: Record<string, DownloadResult>;
   upload?: UploadResult;
+  ab?: AbResult[];
+  pullThrough?: PullThroughResult;
   ratios: Ratio[];
 }
 
@@ -29,7 +33,8 @@ export interface Ratio {
   met: boolean | undefined;
 }
 
-const rps = (r: BenchResults, target: string, scenario: string) => r.load[target]?.[scenario]?.requestsPerSecond;
+/** Requests/s of a scenario, none when some answers were errors (Athens offline answers no `@latest`). */
+const rps = (r: BenchResults, target: string, scenario: string) => (r.load[target]?.[scenario]?.errors ? undefined : r.load[target]?.[scenario]?.requestsPerSecond);
 const div = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : undefined);
 /** Paired with file:// runs beside it when measured so (see go-download.ts), else the ratio of the medians. */
 const toFile = (r: BenchResults, target: string) => r.goDownload[target]?.ratioToFile ?? div(r.goDownload[target]?.seconds, r.goDownload.file?.seconds);
@@ -92,6 +97,24 @@ export function markdown(r: BenchResults, before?: BenchResults): string {
     const u = r.upload;
     lines.push('', '| upload | MiB | s | MB/s | RSS growth MiB |', '|---|---|---|---|---|');
     lines.push(`| registry-pglite | ${(u.zipBytes / 2 ** 20).toFixed(0)} | ${u.seconds} | ${u.megabytesPerSecond} | ${u.rssPeakGrowthMiB} |`);
+  }
+  const pt = r.pullThrough;
+  if (pt) {
+    lines.push('', `## Pull-through: \`go mod download all\`, public modules from an upstream (nginx), ${pt.rounds} round(s), the registry on ${pt.database ?? "pglite"}`, '');
+    lines.push('| source | median s | ÷ upstream (median of the rounds) | runs |', '|---|---|---|---|');
+    for (const [name, xs] of Object.entries(pt.runs)) lines.push(`| ${name} | ${pt.median[name]} | ${fmt(pt.ratioToUpstream[name])} | ${xs.join(', ')} |`);
+    lines.push('', '| cache hit (wrk) | scenario | req/s | MB/s | p99 ms | CPU µs/req |', '|---|---|---|---|---|---|');
+    for (const [target, byScenario] of Object.entries(pt.hits)) {
+      for (const [s, x] of Object.entries(byScenario)) lines.push(`| ${target} | ${s} | ${x.requestsPerSecond} | ${(x.bytesPerSecond / 1e6).toFixed(0)} | ${fmt(x.p99Ms)} | ${x.cpuMicrosPerRequest ?? '–'} |`);
+    }
+  }
+  if (r.ab?.length) {
+    lines.push('', '## A/B: the registry against itself (B is the plain replacement; medians of the rounds\' B ÷ A)', '');
+    lines.push('| comparison | B | scenario | CPU µs/req A | CPU µs/req B | CPU B ÷ A | req/s B ÷ A |', '|---|---|---|---|---|---|---|');
+    for (const x of r.ab) {
+      for (const s of x.scenarios) lines.push(`| ${x.name} | ${x.plain} | ${s.scenario} | ${s.medianCpuA} (${s.a.cpu.join(', ')}) | ${s.medianCpuB} (${s.b.cpu.join(', ')}) | ${fmt(s.cpuRatio)} | ${fmt(s.rpsRatio)} |`);
+      if (x.go) lines.push(`| ${x.name} | ${x.plain} | go mod download all (s) | ${x.go.a.join(', ')} | ${x.go.b.join(', ')} | ${fmt(x.go.ratio)} (time) | |`);
+    }
   }
   return lines.join('\n') + '\n';
 }

@@ -4,7 +4,7 @@
  */
 import type { Corpus } from './corpus.js';
 
-export type ScenarioName = 'info' | 'mod' | 'list' | 'latest' | 'info-token' | 'zip1m' | 'zipBig';
+export type ScenarioName = 'info' | 'mod' | 'list' | 'latest' | 'info-token' | 'zip1m' | 'zipBig' | 'zipSmall';
 
 export interface Scenario {
   name: ScenarioName;
@@ -24,6 +24,9 @@ export function scenarios(corpus: Corpus): Scenario[] {
     { name: 'list', connections: 64, paths: perModule('@v/list') },
     { name: 'latest', connections: 64, paths: perModule('@latest') },
     { name: 'info-token', connections: 64, paths: every((m, v) => `${m}/@v/${v}.info`), withToken: true },
+    // What a build fetches: the latest version of every graph module, the zips of up to 1 MiB
+    // (answered whole; larger ones are streamed).
+    { name: 'zipSmall', connections: 8, paths: (p) => corpus.graph.flatMap((m) => (m.versions.at(-1)!.zipBytes <= 1024 * 1024 ? [`${p}/${m.path}/@v/${m.versions.at(-1)!.version}.zip`] : [])) },
     { name: 'zip1m', connections: 8, paths: (p) => [`${p}/${corpus.zip1m.path}/@v/v1.0.0.zip`] },
     { name: 'zipBig', connections: 4, paths: (p) => [`${p}/${corpus.zipBig.path}/@v/v1.0.0.zip`] },
   ];

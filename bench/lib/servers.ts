@@ -21,7 +21,7 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-function handle(child: ChildProcess, url: string): Server {
+export function handle(child: ChildProcess, url: string): Server {
   track(child);
   return {
     url,
@@ -35,7 +35,7 @@ function handle(child: ChildProcess, url: string): Server {
   };
 }
 
-async function waitForHttp(url: string, child: ChildProcess, what: string): Promise<void> {
+export async function waitForHttp(url: string, child: ChildProcess, what: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
     const ok = await fetch(url).then((r) => r.status < 500, () => false);

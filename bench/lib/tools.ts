@@ -1,7 +1,7 @@
 /**
  * What the benchmark needs beyond the registry: nginx and wrk from Debian's packages
  * (installed with apt-get when missing, as scripts/setup-test-machine.sh does), and
- * Athens built with `go install` from the Go module proxy into
+ * Athens (`go install`, or built from its source archive) into
  * ~/.cache/go-registry/athens-<version>/ so reruns find it at once.
  */
 import { execFile } from 'node:child_process';
@@ -10,10 +10,11 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { REPO_ROOT } from '../../test/support/paths.js';
 
 const run = promisify(execFile);
 
-export const ATHENS_VERSION = process.env.BENCH_ATHENS_VERSION ?? 'v0.16.1';
+export const ATHENS_VERSION = process.env.BENCH_ATHENS_VERSION ?? 'v0.18.0';
 const CACHE = path.join(os.homedir(), '.cache', 'go-registry');
 
 async function which(cmd: string): Promise<string | undefined> {
@@ -57,27 +58,39 @@ export async function toolVersions(nginx: string, wrk: string): Promise<Record<s
 }
 
 /**
- * Athens' proxy binary, or why there is none: the Go module proxy this machine reaches
- * may refuse the module, and the benchmark then reports Athens as unavailable.
+ * Athens' proxy binary, or why there is none. `go install` from the Go module proxy first;
+ * where that proxy refuses the module (403 here, for every version), `./cmd/proxy` is built
+ * from a source archive (BENCH_ATHENS_SRC, default ../shared/baselines/athens-<version>-src.tar.gz
+ * beside the checkout), its dependencies fetched from the Go module proxy as usual.
  */
 export async function ensureAthens(): Promise<{ binary?: string; error?: string }> {
   const dir = path.join(CACHE, `athens-${ATHENS_VERSION}`);
   const binary = path.join(dir, 'bin', 'proxy');
   if (existsSync(binary)) return { binary };
   const building = `${dir}.building-${process.pid}`;
-  await mkdir(building, { recursive: true });
+  await mkdir(path.join(building, 'bin'), { recursive: true });
+  const env = { ...process.env, GOBIN: path.join(building, 'bin'), GOFLAGS: '-modcacherw', GOTOOLCHAIN: 'auto' };
+  const lastLines = (err: unknown) => {
+    const e = err as { stderr?: string; message: string };
+    return (e.stderr || e.message).trim().split('\n').slice(-2).join(' ');
+  };
   try {
-    console.log(`bench: building Athens ${ATHENS_VERSION} with go install…`);
-    await run('go', ['install', `github.com/gomods/athens/cmd/proxy@${ATHENS_VERSION}`], {
-      env: { ...process.env, GOBIN: path.join(building, 'bin'), GOFLAGS: '-modcacherw', GOTOOLCHAIN: 'auto' },
-      maxBuffer: 16 << 20,
-    });
+    try {
+      console.log(`bench: building Athens ${ATHENS_VERSION} with go install…`);
+      await run('go', ['install', `github.com/gomods/athens/cmd/proxy@${ATHENS_VERSION}`], { env, maxBuffer: 16 << 20 });
+    } catch (installErr) {
+      const archive = process.env.BENCH_ATHENS_SRC ?? path.resolve(REPO_ROOT, '..', 'shared', 'baselines', `athens-${ATHENS_VERSION}-src.tar.gz`);
+      if (!existsSync(archive)) throw new Error(`go install: ${lastLines(installErr)}; no source archive at ${archive}`);
+      console.log(`bench: go install refused (${lastLines(installErr)}); building ./cmd/proxy from ${archive}…`);
+      await run('tar', ['xzf', archive, '-C', building]);
+      await run('go', ['build', '-o', binary.replace(dir, building), './cmd/proxy'], { env, cwd: path.join(building, `athens-${ATHENS_VERSION}`), maxBuffer: 16 << 20 });
+      await rm(path.join(building, `athens-${ATHENS_VERSION}`), { recursive: true, force: true });
+    }
     await rm(dir, { recursive: true, force: true });
     await rename(building, dir);
     return { binary };
   } catch (err) {
     await rm(building, { recursive: true, force: true });
-    const e = err as { stderr?: string; message: string };
-    return { error: (e.stderr || e.message).trim().split('\n').slice(-2).join(' ') };
+    return { error: lastLines(err) };
   }
 }

@@ -34,11 +34,10 @@ export interface BlobStore {
   /** The blob opened for positioned reads; NotFound when absent. The caller closes it. */
   openReader(key: string): Promise<BlobReader>;
   /**
-   * A byte range of the blob in memory, for small ones; NotFound when absent. The bytes are
-   * read into `bufferFor(length)` when given (a caller's reused buffer, exactly that long),
-   * or come from a buffer the store keeps and shares between readers: never write to them.
+   * A byte range of the blob in memory, for small ones; NotFound when absent. The bytes may
+   * come from a buffer the store keeps and shares between readers: never write to them.
    */
-  read(key: string, range: ByteRange, bufferFor?: (length: number) => Buffer): Promise<Buffer>;
+  read(key: string, range: ByteRange): Promise<Buffer>;
   /** Size in bytes, or undefined when absent. */
   stat(key: string): Promise<number | undefined>;
   delete(key: string): Promise<void>;

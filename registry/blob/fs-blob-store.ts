@@ -3,21 +3,18 @@
  * `blobs/sha256/ab/abcdef…` plus `tmp/` for uploads in flight. Temp files live on the
  * same file system so publishing is an atomic rename after an fsync.
  *
- * Reads keep recently used blobs open (`open-files.ts`) and, with a content cache, whole
- * small blobs in memory (`content-cache.ts`): a blob's file never changes, so neither
- * can go stale; a delete drops both.
+ * Every read opens the blob's file and closes it when done. With a content cache, whole
+ * small blobs are kept in memory (`content-cache.ts`): a blob's file never changes, so
+ * they cannot go stale; a delete drops them.
  */
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, open, readdir, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, rename, rm, stat, unlink, utimes, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { isOutOfSpace, notFound, outOfSpace } from '../domain/domain-error.js';
 import type { BlobReader, BlobStore, ByteRange, StoredBlob } from './blob-store.js';
 import { ContentCache, type ContentCacheStats } from './content-cache.js';
-import { OpenFiles, type HeldFile } from './open-files.js';
 
 const KEY = /^[0-9a-f]{64}$/;
-/** Descriptors kept open: above a typical build's module graph, far below a container's limit. */
-const OPEN_FILES_MAX = 128;
 
 export interface FsBlobStoreOptions {
   /** Bytes of whole small blobs kept in memory (ZIP_CACHE_MB); 0 or absent: none. */
@@ -27,7 +24,6 @@ export interface FsBlobStoreOptions {
 export class FsBlobStore implements BlobStore {
   private readonly blobDir: string;
   private readonly tmpDir: string;
-  private readonly openFiles = new OpenFiles(OPEN_FILES_MAX);
   private readonly contents: ContentCache | undefined;
 
   private constructor(root: string, options: FsBlobStoreOptions) {
@@ -75,35 +71,35 @@ export class FsBlobStore implements BlobStore {
   }
 
   async openReader(key: string): Promise<BlobReader> {
-    const file = await this.hold(key);
+    const file = await this.openBlob(key);
     return {
-      read: (buffer, offset, length, position) => file.read(buffer, offset, length, position),
-      close: async () => file.release(),
+      read: async (buffer, offset, length, position) => (await file.read(buffer, offset, length, position)).bytesRead,
+      close: () => file.close(),
     };
   }
 
-  private hold(key: string): Promise<HeldFile> {
-    return this.openFiles.hold(key, this.pathOf(key)).catch(notFoundIfMissing(key));
+  private openBlob(key: string): Promise<FileHandle> {
+    return open(this.pathOf(key), 'r').catch(notFoundIfMissing(key));
   }
 
-  async read(key: string, range: ByteRange, bufferFor?: (size: number) => Buffer): Promise<Buffer> {
-    const length = range.end - range.start + 1;
+  async read(key: string, range: ByteRange): Promise<Buffer> {
     const cached = this.contents?.get(key);
     if (cached) return slice(key, cached, range);
     const since = this.contents?.begin();
-    const file = await this.hold(key);
+    const file = await this.openBlob(key);
     try {
-      if (this.contents && since !== undefined && file.size <= this.contents.maxEntryBytes) {
-        // Its own memory (not a slice of Node's shared pool), since the cache keeps it.
-        const whole = await readFully(key, file, Buffer.allocUnsafeSlow(file.size), 0);
-        this.contents.set(key, whole, since);
-        return slice(key, whole, range);
+      if (this.contents && since !== undefined) {
+        const { size } = await file.stat();
+        if (size <= this.contents.maxEntryBytes) {
+          // Its own memory (not a slice of Node's shared pool), since the cache keeps it.
+          const whole = await readFully(key, file, Buffer.allocUnsafeSlow(size), 0);
+          this.contents.set(key, whole, since);
+          return slice(key, whole, range);
+        }
       }
-      const buffer = bufferFor?.(length) ?? Buffer.allocUnsafe(length);
-      if (buffer.length !== length) throw new RangeError(`read: a buffer of ${buffer.length} bytes for a range of ${length}`);
-      return await readFully(key, file, buffer, range.start);
+      return await readFully(key, file, Buffer.allocUnsafe(range.end - range.start + 1), range.start);
     } finally {
-      file.release();
+      await file.close();
     }
   }
 
@@ -118,7 +114,6 @@ export class FsBlobStore implements BlobStore {
 
   async delete(key: string): Promise<void> {
     this.contents?.forget(key);
-    this.openFiles.forget(key);
     await unlink(this.pathOf(key)).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
     });
@@ -163,7 +158,6 @@ export class FsBlobStore implements BlobStore {
 
   async close(): Promise<void> {
     this.contents?.clear();
-    this.openFiles.clear();
   }
 
   tempPath(): string {
@@ -201,9 +195,9 @@ const notFoundIfMissing = (key: string) => (err: NodeJS.ErrnoException) => {
 };
 
 /** Fills `buffer` from `position`; never returns uninitialised memory for a blob shorter than expected. */
-async function readFully(key: string, file: HeldFile, buffer: Buffer, position: number): Promise<Buffer> {
+async function readFully(key: string, file: FileHandle, buffer: Buffer, position: number): Promise<Buffer> {
   for (let filled = 0; filled < buffer.length; ) {
-    const bytesRead = await file.read(buffer, filled, buffer.length - filled, position + filled);
+    const { bytesRead } = await file.read(buffer, filled, buffer.length - filled, position + filled);
     if (bytesRead === 0) throw new Error(`blob ${key} is shorter than ${position + buffer.length} bytes`);
     filled += bytesRead;
   }

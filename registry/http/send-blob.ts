@@ -10,40 +10,12 @@ import type { BlobReader } from '../blob/blob-store.js';
 import { stateOf } from './request-context.js';
 
 const CHUNK = 256 * 1024;
-/** Buffers of finished downloads, kept for the next ones (at most 8 MiB). */
+/**
+ * Buffers of finished downloads, kept for the next ones (at most 8 MiB): two fresh 256 KiB
+ * buffers per download cost 1.3 × the CPU of a zip just over 1 MiB (bench/, issue 15's A/B).
+ */
 const spare: Buffer[] = [];
 const SPARE_MAX = 32;
-
-/** Whole small zips (≤ 1 MiB) over 128 KiB are read into buffers of 1 MiB, reused once sent. */
-const WHOLE = 1024 * 1024;
-const POOLED_FROM = 128 * 1024;
-const WHOLE_MAX = 8;
-const spareWhole: Buffer[] = [];
-let wholeInUse = 0;
-
-/**
- * A buffer of `size` bytes to read a small zip into and send as the body. Above 128 KiB
- * a fresh buffer is mmap'd memory that the kernel faults in and zeroes on every download
- * (a fifth of a 1 MiB zip's CPU in bench/), so up to eight 1 MiB buffers are reused, each
- * once its response has been handed to the kernel ('finish'). An aborted response's buffer
- * is dropped (the socket may still hold it); beyond eight at once, buffers are exact-size
- * as before, so a burst holds no more memory than it did.
- */
-export function wholeBodyBuffer(ctx: Context, size: number): Buffer {
-  if (size <= POOLED_FROM || size > WHOLE) return Buffer.allocUnsafe(size);
-  let whole = spareWhole.pop();
-  if (!whole) {
-    if (wholeInUse >= WHOLE_MAX) return Buffer.allocUnsafe(size);
-    whole = Buffer.allocUnsafe(WHOLE);
-  }
-  wholeInUse++;
-  const back = whole;
-  ctx.res.once('close', () => {
-    if (ctx.res.writableFinished) spareWhole.push(back);
-    wholeInUse--;
-  });
-  return whole.subarray(0, size);
-}
 
 /**
  * Takes over the response: Koa sends nothing itself (status and headers are already

@@ -8,7 +8,7 @@ import rangeParser from 'range-parser';
 import type { ModuleVersion } from '../domain/module-version.js';
 import type { Visibility } from '../domain/owner.js';
 import type { ModuleReadService } from '../service/module-read-service.js';
-import { sendBlobRange, wholeBodyBuffer } from './send-blob.js';
+import { sendBlobRange } from './send-blob.js';
 
 /**
  * A published version never changes, so clients may keep it for good. Only a public
@@ -47,7 +47,7 @@ export async function sendZip(ctx: Context, reader: ModuleReadService, v: Module
   ctx.length = bytes.end - bytes.start + 1;
   if (ctx.method === 'HEAD') return;
   // Small zips are one buffer; large ones are sent from the open blob with reused buffers.
-  const body = await reader.zipBody(v, bytes, (n) => wholeBodyBuffer(ctx, n));
+  const body = await reader.zipBody(v, bytes);
   if (Buffer.isBuffer(body)) ctx.body = body;
   else sendBlobRange(ctx, body, bytes.start, bytes.end);
 }

@@ -24,10 +24,11 @@ export interface VersionInfo {
 
 export class ModuleReadService {
   /**
-   * `@v/list` and `@latest` answers per version list: a cached list is the same array
-   * until a write replaces it, so the filtering and sorting happen once per change.
+   * `@latest` answers per version list: a cached list is the same array until a write
+   * replaces it, so the choice happens once per change and the answer object (and its
+   * JSON, http/json-response.ts) is reused.
    */
-  private readonly answers = new WeakMap<readonly VersionSummary[], { list?: string; latest?: VersionInfo }>();
+  private readonly latests = new WeakMap<readonly VersionSummary[], VersionInfo>();
   /** `.info` answers per version: a cached version is the same object until a write replaces it. */
   private readonly infos = new WeakMap<ModuleVersion, VersionInfo>();
 
@@ -40,23 +41,19 @@ export class ModuleReadService {
   async list(owner: string, modulePath: string): Promise<string> {
     const versions = await this.repo.listVersions(owner, modulePath);
     if (versions.length === 0) throw notFound(`module ${modulePath} not found`);
-    return (this.answersFor(versions).list ??= listedVersions(versions.map((v) => v.version)).map((v) => v + '\n').join(''));
+    return listedVersions(versions.map((v) => v.version)).map((v) => v + '\n').join('');
   }
 
   async latest(owner: string, modulePath: string): Promise<VersionInfo> {
     const versions = await this.repo.listVersions(owner, modulePath);
-    const answers = this.answersFor(versions);
-    if (answers.latest) return answers.latest;
+    const known = this.latests.get(versions);
+    if (known) return known;
     const latest = latestVersion(versions.map((v) => v.version));
     const found = versions.find((v) => v.version === latest);
     if (!found) throw notFound(`module ${modulePath} not found`);
-    return (answers.latest = { Version: found.version, Time: found.createdAt.toISOString() });
-  }
-
-  private answersFor(versions: readonly VersionSummary[]) {
-    let answers = this.answers.get(versions);
-    if (!answers) this.answers.set(versions, (answers = {}));
-    return answers;
+    const answer = { Version: found.version, Time: found.createdAt.toISOString() };
+    this.latests.set(versions, answer);
+    return answer;
   }
 
   async find(owner: string, modulePath: string, version: string): Promise<ModuleVersion> {
@@ -76,13 +73,10 @@ export class ModuleReadService {
     return v.goMod ?? synthesizedGoMod(v.modulePath);
   }
 
-  /**
-   * The zip's bytes in `range`: in memory when small (in a buffer from `bufferFor` when given,
-   * so the caller can reuse it), else the opened blob to read them from (the caller closes it).
-   */
-  zipBody(v: ModuleVersion, range: ByteRange, bufferFor?: (size: number) => Buffer): Promise<Buffer | BlobReader> {
+  /** The zip's bytes in `range`: in memory when small, else the opened blob to read them from (the caller closes it). */
+  zipBody(v: ModuleVersion, range: ByteRange): Promise<Buffer | BlobReader> {
     const size = range.end - range.start + 1;
-    if (size <= IN_MEMORY_ZIP_MAX) return this.blobs.read(v.blobSha256, range, bufferFor);
+    if (size <= IN_MEMORY_ZIP_MAX) return this.blobs.read(v.blobSha256, range);
     return this.blobs.openReader(v.blobSha256);
   }
 }
