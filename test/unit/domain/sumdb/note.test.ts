@@ -9,6 +9,7 @@ import {
   NoteError,
   open,
   sign,
+  verifierKeyOf,
   verifierList,
   type Signer,
   type Verifier,
@@ -134,4 +135,14 @@ describe('VerifierList (TestVerifierList)', () => {
     throwsMessage(() => list.verifier('PeterNeuman', 0xc74f20a3), 'unknown key PeterNeuman+c74f20a3');
     throwsMessage(() => list.verifier('EnochRoot', 0xaf0cfe78), 'ambiguous key EnochRoot+af0cfe78');
   });
+});
+
+test("verifierKeyOf: a signer key's verifier key is the one GenerateKey made with it, and verifies its signatures", () => {
+  for (const name of ['go-registry', 'sum.corp.example']) {
+    const { skey, vkey } = generateKey(name);
+    assert.equal(verifierKeyOf(skey), vkey);
+    const signed = sign({ text: 'hello\n' }, newSigner(skey));
+    assert.equal(open(signed, verifierList(newVerifier(verifierKeyOf(skey)))).text, 'hello\n');
+  }
+  assert.throws(() => verifierKeyOf('PRIVATE+KEY+x+00000000+AQ=='), NoteError);
 });
