@@ -3,8 +3,8 @@
  * database from outside, with the admin token (GOREGISTRY_ADMIN_TOKEN; data tiles are the
  * admin's). It fetches the signed tree and every record, recomputes every hash and the
  * root, checks that each tree it saw on an earlier run (kept under --state) is a prefix of
- * this one, and downloads every logged version the registry still serves to check its zip
- * against its record. Exit code 0 when all holds, 1 otherwise, 2 for bad usage.
+ * this one, and downloads every logged version the registry still serves (a hosted one from
+ * its owner's endpoint, a cached public one from /go) to check its zip against its record. Exit code 0 when all holds, 1 otherwise, 2 for bad usage.
  */
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -77,10 +77,18 @@ export async function audit(o: Options, say: (line: string) => void): Promise<st
     const tmp = await mkdtemp(path.join(os.tmpdir(), 'sumdb-audit-'));
     let checked = 0;
     let gone = 0;
+    // Hosted versions from their owner's endpoint, cached public ones from /go (the log does not name owners; the admin API does).
+    const owners: (string | null)[] = [];
+    for (let from = 0; from < records.length; from += 1000) {
+      const page = JSON.parse((await get(`${origin}/api/admin/sumdb/records?from=${from}&count=1000`)).toString('utf8')) as { owner: string | null }[];
+      owners.push(...page.map((r) => r.owner));
+    }
     try {
-      for (const text of records) {
-        const [zipLine, modLine] = parseRecordText(text.toString("utf8"));
-        const url = `${origin}/go/${escapeCase(zipLine!.path)}/@v/${escapeCase(zipLine!.version)}.zip`;
+      for (const [id, text] of records.entries()) {
+        const [zipLine, modLine] = parseRecordText(text.toString('utf8'));
+        const owner = owners[id];
+        const endpoint = owner ? `${origin}/api/packages/${owner}/go` : `${origin}/go`;
+        const url = `${endpoint}/${escapeCase(zipLine!.path)}/@v/${escapeCase(zipLine!.version)}.zip`;
         const res = await fetch(url, { headers });
         if (res.status === 404 || res.status === 403) {
           await res.arrayBuffer();

@@ -111,6 +111,19 @@ export function adminOpenApi(): unknown {
           },
         },
       },
+      '/api/admin/sumdb/records': {
+        get: {
+          summary: 'Records of the checksum database with the owner hosting each (null: a public module the cache verified), for auditors',
+          parameters: [
+            { name: 'from', in: 'query', schema: { type: 'integer', minimum: 0 } },
+            { name: 'count', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+          ],
+          responses: {
+            '200': { description: 'Records in id order', content: { 'application/json': { schema: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, modulePath: { type: 'string' }, version: { type: 'string' }, owner: { type: ['string', 'null'] } } } } } } },
+            ...errors,
+          },
+        },
+      },
       '/api/admin/cache/prefetch': {
         post: {
           summary: 'Warm the pull-through cache with every module version a go.sum (or a go.mod\'s require directives) names',

@@ -160,6 +160,11 @@ export class ChecksumLog implements VersionLog {
     return head;
   }
 
+  /** Records id … id+count-1, for the admin (auditors): which owner hosts each. */
+  async records(id: number, count: number): Promise<LoggedRecord[]> {
+    return this.repo.readRecords(id, count);
+  }
+
   /** The newest signed tree note; recorded as served. */
   async latest(): Promise<Buffer> {
     const head = await this.head();

@@ -6,7 +6,7 @@
  */
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { notFound } from '../../domain/domain-error.js';
+import { invalid, notFound } from '../../domain/domain-error.js';
 import type { AuthService } from '../../service/auth-service.js';
 import type { SumdbAnswer, SumdbServer } from '../../service/sumdb-server.js';
 import type { ChecksumLog } from '../../service/checksum-log.js';
@@ -24,6 +24,15 @@ export function registerSumdbRoutes(router: Router, auth: AuthService, server: S
   router.get('/api/sumdb/key', (ctx: Context) => {
     ctx.type = 'text/plain; charset=utf-8';
     ctx.body = `${server.verifierKey}\n`;
+  });
+  // For auditors: which owner hosts each record (the log itself does not say), so each zip is fetched where it is served.
+  router.get('/api/admin/sumdb/records', async (ctx: Context) => {
+    auth.requireAdmin(principalOf(ctx));
+    const from = Number(ctx.query.from ?? 0);
+    const count = Number(ctx.query.count ?? 1000);
+    if (!Number.isSafeInteger(from) || from < 0) throw invalid('from: want a record id ≥ 0');
+    if (!Number.isSafeInteger(count) || count < 1 || count > 1000) throw invalid('count: want 1 to 1000');
+    ctx.body = (await log.records(from, count)).map((r) => ({ id: r.id, modulePath: r.modulePath, version: r.version, owner: r.owner ?? null }));
   });
   router.get('/api/admin/sumdb', async (ctx: Context) => {
     auth.requireAdmin(principalOf(ctx));
