@@ -52,10 +52,18 @@ export interface PullThroughOptions {
   offline: boolean;
 }
 
+/** How long another replica may go on serving a version an admin evicted here. */
+const COMPLETE_TTL_MS = 60_000;
+
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 export class PullThroughCache {
   private readonly notFound: LRUCache<string, DomainError>;
+  /**
+   * Versions stored whole (zip included) never change, so a hit needs no database read. An
+   * eviction drops them here at once; other replicas keep theirs for COMPLETE_TTL_MS at most.
+   */
+  private readonly complete: LRUCache<string, CachedVersion>;
 
   constructor(
     private readonly repo: CacheRepository,
@@ -69,6 +77,7 @@ export class PullThroughCache {
     private readonly observer: CacheObserver,
   ) {
     this.notFound = new LRUCache({ max: 10_000, ttl: Math.max(1, options.notFoundTtlMs) });
+    this.complete = new LRUCache({ maxSize: 16 * 1024 * 1024, sizeCalculation: (v) => v.info.length + v.goMod.length + 256, ttl: COMPLETE_TTL_MS });
   }
 
   async list(modulePath: string): Promise<string> {
@@ -144,7 +153,13 @@ export class PullThroughCache {
    * the versions removed.
    */
   async evict(modulePath: string, version?: string): Promise<string[]> {
+    // Dropped before and after the rows go, so a read in between cannot keep one here.
+    const forget = () => {
+      for (const key of [...this.complete.keys()]) if (key === `${modulePath}@${version}` || (version === undefined && key.startsWith(`${modulePath}@`))) this.complete.delete(key);
+    };
+    forget();
     const { versions, blobs } = await this.repo.removeVersions(modulePath, version);
+    forget();
     for (const key of [...this.notFound.keys()]) {
       const subject = key.slice(key.indexOf(':') + 1);
       if (subject === modulePath || subject.startsWith(`${modulePath}@`)) this.notFound.delete(key);
@@ -155,7 +170,14 @@ export class PullThroughCache {
 
   /** The stored version (its .info and verified .mod), fetched first when missing. */
   private async version(modulePath: string, version: string, kind: CacheKind): Promise<CachedVersion> {
+    const key = `${modulePath}@${version}`;
+    const known = this.complete.get(key);
+    if (known) {
+      this.observer.served(kind, 'hit');
+      return known;
+    }
     const stored = await this.repo.findVersion(modulePath, version);
+    if (stored?.zip) this.complete.set(key, stored);
     if (stored && (kind !== 'zip' || stored.zip)) {
       this.observer.served(kind, 'hit');
       return stored;
