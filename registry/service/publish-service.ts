@@ -7,7 +7,8 @@
  * commit leaves an unreferenced file, which the sweeper removes.
  */
 import { rm } from 'node:fs/promises';
-import { DomainError } from '../domain/domain-error.js';
+import { existsSync } from 'node:fs';
+import { DomainError, unavailable } from '../domain/domain-error.js';
 import type { BlobStore } from '../blob/blob-store.js';
 import type { NewModuleVersion } from '../domain/module-version.js';
 import type { ModuleVersionRepository } from '../repository/module-version-repository.js';
@@ -69,6 +70,12 @@ export class PublishService {
       });
       crashPoint('publish:committed');
       return { modulePath: zip.modulePath, version: zip.version, zipHash: zip.zipHash, goModHash: zip.goModHash, size: received.size };
+    } catch (err) {
+      // The temp file vanished under us: a sweep with a grace period shorter than this upload took it.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(received.path)) {
+        throw unavailable('the upload was removed from the temporary folder while it was processed (SWEEP_GRACE_SECONDS is shorter than the upload took); nothing was stored: send it again');
+      }
+      throw err;
     } finally {
       await rm(received.path, { force: true });
     }

@@ -6,11 +6,11 @@
  * then the quick placement.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { after, test } from 'node:test';
 import { FsBlobStore } from '../../../registry/blob/fs-blob-store.js';
-import { conflict } from '../../../registry/domain/domain-error.js';
+import { conflict, type DomainError } from '../../../registry/domain/domain-error.js';
 import type { ModuleVersionRepository, ModuleVersionTx } from '../../../registry/repository/module-version-repository.js';
 import { PublishService } from '../../../registry/service/publish-service.js';
 import type { VersionLog } from '../../../registry/service/checksum-log.js';
@@ -101,5 +101,16 @@ test('a version logged with other bytes is refused inside the transaction, befor
   const log = recordingLog(steps, new Map([['example.com/order@v1.0.0', 'h1:other=']]));
   await assert.rejects(new PublishService(recordingRepo(steps), blobs, 1024 * 1024, log).publish('acme', await body()), /is logged as h1:other=/);
   assert.deepEqual(steps, ['fsync upload', 'begin', 'insert row', 'log record', 'end']);
+  assert.equal(await firstBlob(store), undefined);
+});
+
+test('an upload whose temp file a sweep removed meanwhile is a 503 to retry, not a 500, and stores nothing', async () => {
+  const { steps, blobs, body, store } = await setUp();
+  const swept = Object.assign(Object.create(blobs) as typeof blobs, { prepare: async (file: string) => (await rm(file), blobs.prepare(file)) });
+  await assert.rejects(new PublishService(recordingRepo(steps), swept, 1024 * 1024, recordingLog(steps)).publish('acme', await body()), (err: DomainError) => {
+    assert.equal(err.kind, 'Unavailable');
+    assert.match(err.message, /removed from the temporary folder .*send it again/);
+    return true;
+  });
   assert.equal(await firstBlob(store), undefined);
 });
