@@ -50,12 +50,15 @@ const PREPARED_TTL_MS = 3_600_000;
 export interface S3BlobStoreOptions {
   /** Bytes of whole small blobs kept in memory (ZIP_CACHE_MB); 0 or absent: none. */
   contentCacheBytes?: number;
+  /** Bytes per part of a multipart upload (files larger than one part); 16 MiB unless told, at least 5 MiB. */
+  partSizeBytes?: number;
 }
 
 export class S3BlobStore implements BlobStore {
   private readonly tmpDir: string;
   private readonly blobPrefix: string;
   private readonly contents: ContentCache | undefined;
+  private readonly partSize: number;
   /** Temp files `prepare` uploaded (or found already stored): their key, whether it uploaded, when. */
   private readonly prepared = new Map<string, { key: string; uploaded: boolean; at: number }>();
 
@@ -68,6 +71,7 @@ export class S3BlobStore implements BlobStore {
     this.tmpDir = path.join(storageDir, 'tmp');
     this.blobPrefix = `${config.prefix}blobs/sha256/`;
     if (options.contentCacheBytes) this.contents = new ContentCache(options.contentCacheBytes);
+    this.partSize = Math.max(options.partSizeBytes ?? PART_SIZE, 5 * MiB);
   }
 
   /** Opens the store; refuses (naming the bucket and the cause) when the bucket cannot be reached. */
@@ -134,7 +138,7 @@ export class S3BlobStore implements BlobStore {
     const upload = new Upload({
       client: this.client,
       params: { Bucket: this.config.bucket, Key: objectKey, Body: createReadStream(file), ContentLength: size, ContentType: 'application/zip' },
-      partSize: PART_SIZE,
+      partSize: this.partSize,
       queueSize: PARTS_AT_ONCE,
       // A failed multipart upload is aborted, so no parts are left to be billed.
       leavePartsOnError: false,
