@@ -42,15 +42,15 @@ import { ContentCache, type ContentCacheStats } from './content-cache.js';
 const KEY = /^[0-9a-f]{64}$/;
 const MiB = 1024 * 1024;
 /** Parts of a multipart upload (lib-storage's minimum is 5 MiB) and how many are sent at once. */
-const PART_SIZE = 16 * MiB;
-const PARTS_AT_ONCE = 4;
+const PART_SIZE = 8 * MiB;
+const PARTS_AT_ONCE = 2;
 /** What `prepare` learnt about a temp file is forgotten after this (its publish gave up). */
 const PREPARED_TTL_MS = 3_600_000;
 
 export interface S3BlobStoreOptions {
   /** Bytes of whole small blobs kept in memory (ZIP_CACHE_MB); 0 or absent: none. */
   contentCacheBytes?: number;
-  /** Bytes per part of a multipart upload (files larger than one part); 16 MiB unless told, at least 5 MiB. */
+  /** Bytes per part of a multipart upload (files larger than one part); 8 MiB unless told, at least 5 MiB. */
   partSizeBytes?: number;
 }
 
