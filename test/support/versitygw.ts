@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { track } from './child-processes.js';
@@ -47,13 +48,16 @@ export interface Versitygw {
 
 export async function startVersitygw(): Promise<Versitygw> {
   const bin = await ensureVersitygw();
-  const { dir: root, remove } = await tempDir('versitygw');
+  const { dir: home, remove } = await tempDir('versitygw');
+  const root = path.join(home, 'data');
+  await mkdir(root);
   const port = await freePort();
   const accessKeyId = `test${randomBytes(6).toString('hex')}`;
   const secretAccessKey = randomBytes(20).toString('hex');
   const child = spawn(bin, ['--access', accessKeyId, '--secret', secretAccessKey, '--port', `127.0.0.1:${port}`, 'posix', root], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH ?? '', HOME: root },
+    cwd: home,
+    env: { PATH: process.env.PATH ?? '', HOME: home },
   });
   track(child);
   let output = '';
