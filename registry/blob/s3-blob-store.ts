@@ -34,7 +34,7 @@ import {
   type GetObjectCommandOutput,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { DomainError, notFound } from '../domain/domain-error.js';
+import { DomainError, notFound, unavailable } from '../domain/domain-error.js';
 import type { S3Config } from '../config/config.js';
 import type { BlobReader, BlobStore, ByteRange, StoredBlob } from './blob-store.js';
 import { ContentCache, type ContentCacheStats } from './content-cache.js';
@@ -46,6 +46,7 @@ const PART_SIZE = 8 * MiB;
 const PARTS_AT_ONCE = 2;
 /** What `prepare` learnt about a temp file is forgotten after this (its publish gave up). */
 const PREPARED_TTL_MS = 3_600_000;
+const CONNECT_TIMEOUT_MS = 5_000;
 
 export interface S3BlobStoreOptions {
   /** Bytes of whole small blobs kept in memory (ZIP_CACHE_MB); 0 or absent: none. */
@@ -85,6 +86,8 @@ export class S3BlobStore implements BlobStore {
       responseChecksumValidation: 'WHEN_REQUIRED',
       // The SDK's retries: a request the bucket throttles or drops is tried again, not a 500.
       maxAttempts: 3,
+      // An endpoint that does not answer is an error in seconds, not a hang.
+      requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS },
     });
     const store = new S3BlobStore(client, config, storageDir, options);
     await mkdir(store.tmpDir, { recursive: true });
@@ -97,12 +100,24 @@ export class S3BlobStore implements BlobStore {
     return store;
   }
 
+  private get where(): string {
+    return `S3 bucket ${this.config.bucket}${this.config.endpoint ? ` at ${this.config.endpoint}` : ''}`;
+  }
+
   private async headBucket(): Promise<void> {
     try {
       await this.client.send(new HeadBucketCommand({ Bucket: this.config.bucket }));
     } catch (err) {
-      throw new Error(`S3 bucket ${this.config.bucket}${this.config.endpoint ? ` at ${this.config.endpoint}` : ''} is not usable: ${explain(err)}`, { cause: err });
+      throw new Error(`${this.where} is not usable: ${explain(err)}`, { cause: err });
     }
+  }
+
+  /** The bucket unreachable, refusing the credentials or failing (5xx): Unavailable (a 503, retried), not a 500. */
+  private unreachable(err: unknown): unknown {
+    const e = err as S3Error;
+    const status = e?.$metadata?.httpStatusCode;
+    const down = status === undefined ? e?.name !== 'DomainError' : status >= 500 || status === 401 || status === 403;
+    return down ? unavailable(`the blob store (${this.where}) is unavailable: ${explain(err)}`) : err;
   }
 
   private objectKey(key: string): string {
@@ -135,15 +150,22 @@ export class S3BlobStore implements BlobStore {
 
   private async upload(key: string, file: string, objectKey = this.objectKey(key)): Promise<void> {
     const { size } = await stat(file);
+    const body = createReadStream(file);
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.config.bucket, Key: objectKey, Body: createReadStream(file), ContentLength: size, ContentType: 'application/zip' },
+      params: { Bucket: this.config.bucket, Key: objectKey, Body: body, ContentLength: size, ContentType: 'application/zip' },
       partSize: this.partSize,
       queueSize: PARTS_AT_ONCE,
       // A failed multipart upload is aborted, so no parts are left to be billed.
       leavePartsOnError: false,
     });
-    await upload.done();
+    try {
+      await upload.done();
+    } catch (err) {
+      throw this.unreachable(err);
+    } finally {
+      body.destroy();
+    }
   }
 
   private forgetStalePrepared(): void {
@@ -170,7 +192,7 @@ export class S3BlobStore implements BlobStore {
     } catch (err) {
       if (isMissing(err)) throw notFound(`blob ${key} not found`);
       if (isInvalidRange(err)) return undefined;
-      throw err;
+      throw this.unreachable(err);
     }
     const size = totalSize(out);
     return { body: out.Body as Readable, size };
@@ -202,20 +224,30 @@ export class S3BlobStore implements BlobStore {
       return head.ContentLength;
     } catch (err) {
       if (isMissing(err)) return undefined;
-      throw err;
+      throw this.unreachable(err);
     }
   }
 
   async delete(key: string): Promise<void> {
     this.contents?.forget(key);
     // DeleteObject of an absent key succeeds.
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) }));
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) })).catch((err: unknown) => {
+      throw this.unreachable(err);
+    });
   }
 
   /** ListObjectsV2 under the prefix; LastModified is when the object was written. */
   async *list(): AsyncIterable<StoredBlob> {
-    for await (const page of paginateListObjectsV2({ client: this.client, pageSize: 1000 }, { Bucket: this.config.bucket, Prefix: this.blobPrefix })) {
-      for (const object of page.Contents ?? []) {
+    const pages = paginateListObjectsV2({ client: this.client, pageSize: 1000 }, { Bucket: this.config.bucket, Prefix: this.blobPrefix });
+    for (;;) {
+      let page;
+      try {
+        page = await pages.next();
+      } catch (err) {
+        throw this.unreachable(err);
+      }
+      if (page.done) return;
+      for (const object of page.value.Contents ?? []) {
         const rest = object.Key?.slice(this.blobPrefix.length) ?? '';
         const [shard, name, ...more] = rest.split('/');
         if (more.length > 0 || !name || !KEY.test(name) || shard !== name.slice(0, 2)) continue;
@@ -399,5 +431,6 @@ function explain(err: unknown): string {
   if (status === 404) return 'no such bucket (404)';
   if (status === 403) return 'access denied (403): check the credentials and the bucket policy';
   if (status === 301) return 'the bucket is in another region (301): set S3_REGION';
+  if (status !== undefined && status >= 500) return `the server failed (${status}${e?.name ? ` ${e.name}` : ''})`;
   return [e?.name, e?.code, e?.message].filter(Boolean).join(': ') || String(err);
 }

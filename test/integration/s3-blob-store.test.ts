@@ -13,7 +13,9 @@ import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { S3BlobStore } from '../../registry/blob/s3-blob-store.js';
 import type { S3Config } from '../../registry/config/config.js';
 import { runBlobStoreSuite } from '../contract/blob-store.suite.js';
+import { DomainError } from '../../registry/domain/domain-error.js';
 import { tempDir } from '../support/paths.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 import { exportCredentials, startVersitygw, type Versitygw } from '../support/versitygw.js';
 
 let gw: Versitygw;
@@ -128,6 +130,24 @@ describe('S3 blob store: what only it does', () => {
       await assert.rejects(S3BlobStore.open(s3Config(''), dir), new RegExp(`S3 bucket ${bucket} .* is not usable: access denied \\(403\\)`));
     } finally {
       process.env.AWS_SECRET_ACCESS_KEY = secret;
+    }
+  });
+
+  test('a bucket that stops answering is Unavailable (a 503 to the client), naming the bucket, not a crash', async () => {
+    const proxy = await startTcpProxy(Number(new URL(gw.endpoint).port));
+    const { dir, remove } = await tempDir('s3-unreachable');
+    const store = await S3BlobStore.open(s3Config('unreachable/', { endpoint: `http://127.0.0.1:${proxy.port}` }), dir);
+    try {
+      const content = Buffer.from('stored while the bucket answered');
+      await store.put(sha(content), await stage(store, content));
+      await proxy.stop();
+      const unavailable = (e: unknown) => e instanceof DomainError && e.kind === 'Unavailable' && new RegExp(`S3 bucket ${bucket} at http://127\\.0\\.0\\.1:${proxy.port}`).test(e.message);
+      await assert.rejects(store.stat(sha(content)), unavailable);
+      await assert.rejects(store.read(sha(content), { start: 0, end: 3 }), unavailable);
+      await assert.rejects(store.checkWritable(), /is not usable/);
+    } finally {
+      await store.close();
+      await remove();
     }
   });
 });
