@@ -12,7 +12,13 @@ import { after, before, describe, test } from 'node:test';
 import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { S3BlobStore } from '../../registry/blob/s3-blob-store.js';
 import type { S3Config } from '../../registry/config/config.js';
+import { runBlobLifecycleSuite } from '../contract/blob-lifecycle.suite.js';
 import { runBlobStoreSuite } from '../contract/blob-store.suite.js';
+import { migrate } from '../../registry/repository/sql/migrate.js';
+import { PgliteDatabase } from '../../registry/repository/sql/pglite-database.js';
+import { SqlModuleVersionRepository } from '../../registry/repository/sql/sql-module-version-repository.js';
+import { BlobCollector } from '../../registry/service/blob-collector.js';
+import { BlobSweeper } from '../../registry/service/blob-sweeper.js';
 import { DomainError } from '../../registry/domain/domain-error.js';
 import { tempDir } from '../support/paths.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
@@ -51,6 +57,11 @@ async function openStore(options: { contentCacheBytes?: number; partSizeBytes?: 
 
 runBlobStoreSuite('S3 (versitygw)', async () => (await openStore()).store);
 runBlobStoreSuite('S3 (versitygw) with a content cache', async () => (await openStore({ contentCacheBytes: 1024 * 1024 })).store);
+// References, the collector and publishes racing the sweeper, on PGlite and the bucket; the sweeper's grace on S3 is below.
+runBlobLifecycleSuite('PGlite (in memory) and S3 (versitygw)', () => PgliteDatabase.open(), {
+  openBlobs: async (dir) => S3BlobStore.open(s3Config(`lifecycle-${++stores}/`), dir),
+  blobsKeepFileTimes: false,
+});
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -148,6 +159,33 @@ describe('S3 blob store: what only it does', () => {
     } finally {
       await store.close();
       await remove();
+    }
+  });
+
+  test('the sweeper: an unreferenced object younger than the grace stays; past it (by the clock) it goes, and a referenced one stays', async () => {
+    const { store } = await openStore();
+    const db = await PgliteDatabase.open();
+    try {
+      await migrate(db);
+      await db.query("INSERT INTO owners (name, visibility) VALUES ('acme', 'public')");
+      const repo = new SqlModuleVersionRepository(db);
+      const collector = new BlobCollector(repo, store);
+      const used = Buffer.from('referenced by a version');
+      const orphan = Buffer.from('referenced by nothing');
+      await store.put(sha(used), await stage(store, used));
+      await store.put(sha(orphan), await stage(store, orphan));
+      await repo.transaction((tx) => tx.saveVersion({
+        owner: 'acme', modulePath: 'example.com/m', version: 'v1.0.0', blobSha256: sha(used), zipSize: used.length, zipHash: 'h1:z', goMod: undefined, goModHash: 'h1:m',
+      }));
+      const HOUR = 3_600_000;
+      assert.equal((await new BlobSweeper(repo, store, collector, HOUR).sweep()).blobs, 0, 'both younger than an hour');
+      assert.equal(await store.stat(sha(orphan)), orphan.length);
+      const later = new BlobSweeper(repo, store, collector, HOUR, () => Date.now() + 2 * HOUR);
+      assert.deepEqual(await later.sweep(), { blobs: 1, blobBytes: orphan.length, temps: 0, tempBytes: 0 });
+      assert.equal(await store.stat(sha(orphan)), undefined);
+      assert.equal(await store.stat(sha(used)), used.length);
+    } finally {
+      await db.close();
     }
   });
 });
