@@ -6,7 +6,7 @@
  * root credentials' own client) as the independent witness.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -94,6 +94,17 @@ test('BLOB_STORE=s3: upload, download with ranges and ETag, delete, and the swee
   await eventually('two more sweeps', async () => (await sweeps()) >= seen + 2, { timeoutMs: 10_000, intervalMs: 100 });
   assert.equal(await inBucket(key), zip.length, 'the referenced zip survives the sweeps');
   assert.ok(Buffer.from(await (await fetch(url)).arrayBuffer()).equals(zip));
+
+  // Over 1 MiB: streamed from the bucket through the reader, whole and from a position.
+  const big = await readFile(await makeModuleZip(dir, 'example.com/big', 'v1.0.0', { 'go.mod': 'module example.com/big\n', 'data.txt': randomBytes(1_200_000).toString('base64') }));
+  assert.ok(big.length > 1024 * 1024, `${big.length} bytes`);
+  const upBig = await fetch(`${reg.url}/api/packages/acme/go/upload`, { method: 'PUT', body: new Uint8Array(big), headers: { Authorization: reg.auth } });
+  assert.equal(upBig.status, 201, await upBig.text());
+  const bigUrl = `${reg.url}/api/packages/acme/go/example.com/big/@v/v1.0.0.zip`;
+  assert.ok(Buffer.from(await (await fetch(bigUrl)).arrayBuffer()).equals(big));
+  const tail = await fetch(bigUrl, { headers: { Range: `bytes=${big.length - 1_100_000}-` } });
+  assert.equal(tail.status, 206);
+  assert.ok(Buffer.from(await tail.arrayBuffer()).equals(big.subarray(big.length - 1_100_000)));
 
   const del = await fetch(`${reg.url}/api/packages/acme/go/example.com/s3/@v/v1.0.0`, { method: 'DELETE', headers: { Authorization: reg.auth } });
   assert.equal(del.status, 204, await del.text());
