@@ -6,7 +6,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { BlobStore } from './blob/blob-store.js';
+import type { ContentCacheStats } from './blob/content-cache.js';
 import { FsBlobStore } from './blob/fs-blob-store.js';
+import { S3BlobStore } from './blob/s3-blob-store.js';
 import { resolveAdminToken } from './config/admin-token.js';
 import type { Config } from './config/config.js';
 import { createApp } from './http/app.js';
@@ -71,6 +74,17 @@ export async function openDatabase(config: Config): Promise<SqlDatabase> {
   return PgliteDatabase.open(dir);
 }
 
+/** A blob store with the figures /metrics shows. */
+export type ServedBlobStore = BlobStore & { contentCacheStats(): ContentCacheStats | undefined };
+
+/** The one switch between blob stores (BLOB_STORE): a folder, or an S3-compatible bucket. */
+export function openBlobStore(config: Config, options: { contentCache?: boolean } = {}): Promise<ServedBlobStore> {
+  const contentCacheBytes = options.contentCache ? config.zipCacheBytes : 0;
+  const store = config.blobStore;
+  if (store.kind === 's3') return S3BlobStore.open(store, config.storageDir, { contentCacheBytes });
+  return FsBlobStore.open(config.storageDir, { contentCacheBytes });
+}
+
 export interface StartOptions {
   /**
    * One of several worker processes (WORKERS > 1): the primary has run the migrations,
@@ -92,7 +106,15 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
     await db.close().catch(() => {});
     throw err;
   }
-  const blobs = await FsBlobStore.open(config.storageDir, { contentCacheBytes: config.zipCacheBytes });
+  let blobs: ServedBlobStore;
+  try {
+    blobs = await openBlobStore(config, { contentCache: true });
+    const b = config.blobStore;
+    if (!options.worker) logger.info(b.kind === 's3' ? { blobStore: 's3', bucket: b.bucket, prefix: b.prefix, endpoint: b.endpoint } : { blobStore: 'fs', dir: config.storageDir }, 'blob store ready');
+  } catch (err) {
+    await db.close().catch(() => {});
+    throw err;
+  }
   const metrics = new RegistryMetrics({ poolStats: () => db.poolStats?.(), zipCache: () => blobs.contentCacheStats() });
   const { repo, ownerRepo, changes } = await readPath(config, db, logger, metrics);
   const link = options.worker ? joinCluster(metrics.registry) : undefined;
@@ -149,7 +171,7 @@ interface ServiceDeps {
   logger: Logger;
   repo: ModuleVersionRepository;
   ownerRepo: OwnerRepository;
-  blobs: FsBlobStore;
+  blobs: ServedBlobStore;
   collector: BlobCollector;
   log: ChecksumLog;
   adminToken: string;
@@ -185,7 +207,7 @@ export async function openChecksumLog(config: Config, db: SqlDatabase, logger: L
 }
 
 /** The pull-through cache over the configured upstream proxies and checksum database. */
-function pullThrough(config: Config, db: SqlDatabase, blobs: FsBlobStore, collector: BlobCollector, log: ChecksumLog, metrics: RegistryMetrics, logger: Logger) {
+function pullThrough(config: Config, db: SqlDatabase, blobs: ServedBlobStore, collector: BlobCollector, log: ChecksumLog, metrics: RegistryMetrics, logger: Logger) {
   const u = config.upstream;
   const repo = new SqlCacheRepository(db);
   metrics.setCacheStats(() => repo.stats());

@@ -31,8 +31,11 @@ export interface BlobStore {
   prepare(tempFile: string): Promise<void>;
   /** Moves a prepared temp file (from tempPath) into the store under key, durably. */
   put(key: string, tempFile: string): Promise<{ created: boolean }>;
-  /** The blob opened for positioned reads; NotFound when absent. The caller closes it. */
-  openReader(key: string): Promise<BlobReader>;
+  /**
+   * The blob opened for positioned reads; NotFound when absent. The caller closes it.
+   * `from`: where the first read will be (a hint: a remote store starts fetching there).
+   */
+  openReader(key: string, from?: number): Promise<BlobReader>;
   /**
    * A byte range of the blob in memory, for small ones; NotFound when absent. The bytes may
    * come from a buffer the store keeps and shares between readers: never write to them.

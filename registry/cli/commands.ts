@@ -7,11 +7,10 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { FsBlobStore } from '../blob/fs-blob-store.js';
 import type { Config } from '../config/config.js';
 import { PgDump, PgFileRemovals } from '../repository/sql/pg-backup.js';
 import { SqlModuleVersionRepository } from '../repository/sql/sql-module-version-repository.js';
-import { openDatabase } from '../server.js';
+import { openBlobStore, openDatabase } from '../server.js';
 import { BackupService } from '../service/backup-service.js';
 import { BlobCollector } from '../service/blob-collector.js';
 import { BlobSweeper } from '../service/blob-sweeper.js';
@@ -42,7 +41,7 @@ export async function runCommand(args: string[], config: Config, print: Print, p
 
 async function checkStorage(config: Config, repair: boolean, print: Print): Promise<number> {
   const db = await openDatabase(config);
-  const blobs = await FsBlobStore.open(config.storageDir);
+  const blobs = await openBlobStore(config);
   try {
     const repo = new SqlModuleVersionRepository(db);
     const sweeper = new BlobSweeper(repo, blobs, new BlobCollector(repo, blobs), config.sweepGraceMs);
@@ -77,7 +76,7 @@ export function describe(report: StorageReport): string[] {
 }
 
 async function backup(config: Config, databaseUrl: string, dir: string, print: Print): Promise<number> {
-  const blobs = await FsBlobStore.open(config.storageDir);
+  const blobs = await openBlobStore(config);
   try {
     // A generated signing key lives only in DATA_DIR: without it a restored log could not be signed on.
     const keyFile = path.join(config.dataDir, 'sumdb-signing-key');

@@ -15,6 +15,12 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   STORAGE_DIR: z.string().min(1).optional(),
+  BLOB_STORE: z.enum(['fs', 's3']).default('fs'),
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name: 3-63 lowercase letters, digits, "." and "-"').optional(),
+  S3_PREFIX: z.string().regex(/^[^\\]*$/, 'a key prefix without backslashes').default(''),
+  S3_REGION: z.string().regex(/^[a-z0-9-]+$/, 'a region name such as eu-west-1').optional(),
+  S3_ENDPOINT: z.string().url('an http:// or https:// URL').regex(/^https?:\/\//, 'an http:// or https:// URL').optional(),
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
   REGISTRY_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(500 * MiB),
   TLS_CERT_FILE: z.string().min(1).optional(),
@@ -50,7 +56,10 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** Uploads in flight (tmp/) and, with the filesystem blob store, the blobs. */
   storageDir: string;
+  /** Where module zips are kept: STORAGE_DIR, or an S3-compatible bucket. */
+  blobStore: { kind: 'fs' } | ({ kind: 's3' } & S3Config);
   adminToken: string | undefined;
   maxUploadBytes: number;
   logLevel: string;
@@ -78,6 +87,18 @@ export interface Config {
   sumdb: { name: string; signingKey: string | undefined; signingKeyFile: string | undefined };
   /** The pg_dump program the backup command runs. */
   pgDump: string;
+}
+
+/** An S3-compatible bucket; credentials come from the AWS SDK's default chain. */
+export interface S3Config {
+  bucket: string;
+  /** Prepended to every key: '' or a folder ending in '/'. */
+  prefix: string;
+  /** undefined: the SDK's default chain (AWS_REGION, the profile, instance metadata). */
+  region: string | undefined;
+  /** undefined: AWS; otherwise the server's URL (MinIO, versitygw, Ceph, …). */
+  endpoint: string | undefined;
+  forcePathStyle: boolean;
 }
 
 /** The pull-through cache's upstream proxies and checksum database. */
@@ -120,12 +141,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const dataDir = path.resolve(c.DATA_DIR);
+  const blobStore = blobStoreConfig(c);
   return {
     port: c.PORT,
     host: c.HOST,
     dataDir,
     databaseUrl: c.DATABASE_URL,
     storageDir: path.resolve(c.STORAGE_DIR ?? path.join(dataDir, 'storage')),
+    blobStore,
     adminToken: c.REGISTRY_ADMIN_TOKEN,
     maxUploadBytes: c.MAX_UPLOAD_BYTES,
     logLevel: c.LOG_LEVEL,
@@ -142,6 +165,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     upstream: upstreamConfig(c),
     sumdb: { name: c.SUMDB_NAME, signingKey: c.SUMDB_SIGNING_KEY, signingKeyFile: c.SUMDB_SIGNING_KEY_FILE && path.resolve(c.SUMDB_SIGNING_KEY_FILE) },
     pgDump: c.PG_DUMP,
+  };
+}
+
+function blobStoreConfig(c: z.infer<typeof schema>): Config['blobStore'] {
+  if (c.BLOB_STORE === 'fs') {
+    const s3 = (['S3_BUCKET', 'S3_REGION', 'S3_ENDPOINT'] as const).filter((name) => c[name] !== undefined);
+    if (s3.length > 0) throw new ConfigError(`invalid configuration:\n  ${s3.join(', ')} set, but BLOB_STORE is fs: set BLOB_STORE=s3 to keep zips in the bucket`);
+    return { kind: 'fs' };
+  }
+  if (!c.S3_BUCKET) throw new ConfigError('invalid configuration:\n  S3_BUCKET: needed with BLOB_STORE=s3');
+  const prefix = c.S3_PREFIX.replace(/^\/+|\/+$/g, '');
+  return {
+    kind: 's3',
+    bucket: c.S3_BUCKET,
+    prefix: prefix === '' ? '' : `${prefix}/`,
+    region: c.S3_REGION,
+    endpoint: c.S3_ENDPOINT,
+    forcePathStyle: c.S3_FORCE_PATH_STYLE === 'true',
   };
 }
 

@@ -77,6 +77,6 @@ export class ModuleReadService {
   zipBody(v: ModuleVersion, range: ByteRange): Promise<Buffer | BlobReader> {
     const size = range.end - range.start + 1;
     if (size <= IN_MEMORY_ZIP_MAX) return this.blobs.read(v.blobSha256, range);
-    return this.blobs.openReader(v.blobSha256);
+    return this.blobs.openReader(v.blobSha256, range.start);
   }
 }

@@ -80,3 +80,22 @@ test('WORKERS=auto: one per CPU of the cgroup quota (a Pod limit), one on the em
   assert.equal(workerCount({ workers: 'auto', databaseUrl: undefined }, () => 3), 1);
   assert.equal(workerCount({ workers: 2, databaseUrl: 'postgres://u@h/db' }, () => 8), 2);
 });
+
+test('BLOB_STORE: fs by default; s3 needs S3_BUCKET; the prefix becomes a folder; S3_* without s3 is refused', () => {
+  assert.deepEqual(loadConfig({}).blobStore, { kind: 'fs' });
+  assert.deepEqual(
+    loadConfig({ BLOB_STORE: 's3', S3_BUCKET: 'zips', S3_PREFIX: '/team/registry/', S3_ENDPOINT: 'http://127.0.0.1:9000', S3_FORCE_PATH_STYLE: 'true' }).blobStore,
+    { kind: 's3', bucket: 'zips', prefix: 'team/registry/', region: undefined, endpoint: 'http://127.0.0.1:9000', forcePathStyle: true },
+  );
+  assert.deepEqual(loadConfig({ BLOB_STORE: 's3', S3_BUCKET: 'zips', S3_REGION: 'eu-west-1' }).blobStore, {
+    kind: 's3', bucket: 'zips', prefix: '', region: 'eu-west-1', endpoint: undefined, forcePathStyle: false,
+  });
+  const refused = (env: NodeJS.ProcessEnv, message: RegExp) =>
+    assert.throws(() => loadConfig(env), (e: unknown) => e instanceof ConfigError && message.test(e.message), JSON.stringify(env));
+  refused({ BLOB_STORE: 's3' }, /S3_BUCKET: needed with BLOB_STORE=s3/);
+  refused({ BLOB_STORE: 'gcs' }, /BLOB_STORE/);
+  refused({ BLOB_STORE: 's3', S3_BUCKET: 'Not_A_Bucket' }, /S3_BUCKET: an S3 bucket name/);
+  refused({ BLOB_STORE: 's3', S3_BUCKET: 'zips', S3_ENDPOINT: 'ftp://host' }, /S3_ENDPOINT: an http:\/\/ or https:\/\/ URL/);
+  refused({ BLOB_STORE: 's3', S3_BUCKET: 'zips', S3_FORCE_PATH_STYLE: 'yes' }, /S3_FORCE_PATH_STYLE/);
+  refused({ S3_BUCKET: 'zips' }, /S3_BUCKET set, but BLOB_STORE is fs/);
+});
