@@ -8,8 +8,9 @@
  * they cannot go stale; a delete drops them.
  */
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, open, readdir, rename, rm, stat, unlink, utimes, writeFile, type FileHandle } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, rename, rm, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { copyBlobsTo } from './copy-blobs.js';
 import { isOutOfSpace, notFound, outOfSpace } from '../domain/domain-error.js';
 import type { BlobReader, BlobStore, ByteRange, StoredBlob } from './blob-store.js';
 import { ContentCache, type ContentCacheStats } from './content-cache.js';
@@ -131,24 +132,16 @@ export class FsBlobStore implements BlobStore {
   }
 
   /** `blobs/sha256/ab/abcdef…` under target, as under this store's root. */
-  async copyTo(target: string): Promise<{ count: number; bytes: number }> {
-    let count = 0;
-    let bytes = 0;
-    for await (const blob of this.list()) {
-      const to = path.join(target, 'blobs', 'sha256', blob.key.slice(0, 2), blob.key);
-      await mkdir(path.dirname(to), { recursive: true });
+  copyTo(target: string): Promise<{ count: number; bytes: number }> {
+    return copyBlobsTo(this.list(), target, async (key, to) => {
       try {
-        await copyFile(this.pathOf(blob.key), to);
+        await copyFile(this.pathOf(key), to);
+        return true;
       } catch (err) {
-        // Removed since it was listed: only possible outside a backup's hold (blob-collector.ts).
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
         throw err;
       }
-      await utimes(to, blob.modifiedAt, blob.modifiedAt);
-      count++;
-      bytes += blob.size;
-    }
-    return { count, bytes };
+    });
   }
 
   /** The content cache's figures, undefined without one. */

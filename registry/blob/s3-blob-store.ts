@@ -20,8 +20,9 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { copyBlobsTo } from './copy-blobs.js';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -257,27 +258,19 @@ export class S3BlobStore implements BlobStore {
   }
 
   /** Downloads every blob into `target/blobs/sha256/ab/…` (the filesystem store's layout), with LastModified as the time. */
-  async copyTo(target: string): Promise<{ count: number; bytes: number }> {
-    let count = 0;
-    let bytes = 0;
-    for await (const blob of this.list()) {
-      const to = path.join(target, 'blobs', 'sha256', blob.key.slice(0, 2), blob.key);
-      await mkdir(path.dirname(to), { recursive: true });
+  copyTo(target: string): Promise<{ count: number; bytes: number }> {
+    return copyBlobsTo(this.list(), target, async (key, to) => {
       let opened: Opened | undefined;
       try {
-        opened = await this.get(blob.key, this.objectKey(blob.key), 0);
+        opened = await this.get(key, this.objectKey(key), 0);
       } catch (err) {
-        // Removed since it was listed: only possible outside a backup's hold (blob-collector.ts).
-        if (err instanceof DomainError && err.kind === 'NotFound') continue;
+        if (err instanceof DomainError && err.kind === 'NotFound') return false;
         throw err;
       }
       if (opened) await pipeline(opened.body, createWriteStream(to));
       else await writeFile(to, '');
-      await utimes(to, blob.modifiedAt, blob.modifiedAt);
-      count++;
-      bytes += blob.size;
-    }
-    return { count, bytes };
+      return true;
+    });
   }
 
   /** The content cache's figures, undefined without one. */
