@@ -41,6 +41,12 @@ export interface BlobStore {
    * come from a buffer the store keeps and shares between readers: never write to them.
    */
   read(key: string, range: ByteRange): Promise<Buffer>;
+  /**
+   * A short-lived URL from which a client can download the blob itself, without credentials
+   * of its own (a presigned S3 URL), or undefined: the store has none or is not set to give
+   * them. `filename` is what a browser would save it as.
+   */
+  downloadUrl?(key: string, filename: string): Promise<string | undefined>;
   /** Size in bytes, or undefined when absent. */
   stat(key: string): Promise<number | undefined>;
   delete(key: string): Promise<void>;

@@ -35,6 +35,7 @@ import {
   type GetObjectCommandOutput,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { DomainError, notFound, unavailable } from '../domain/domain-error.js';
 import type { S3Config } from '../config/config.js';
 import type { BlobReader, BlobStore, ByteRange, StoredBlob } from './blob-store.js';
@@ -216,6 +217,26 @@ export class S3BlobStore implements BlobStore {
     const bytes = opened ? await readAll(opened.body) : Buffer.alloc(0);
     if (bytes.length !== range.end - range.start + 1) throw new Error(`blob ${key} is shorter than ${range.end + 1} bytes`);
     return bytes;
+  }
+
+  /**
+   * With S3_REDIRECT: a presigned GetObject URL (SigV4 in the query, so the client sends no
+   * credentials of its own), valid for `redirectSeconds`. Signing is local: no request to the bucket.
+   */
+  async downloadUrl(key: string, filename: string): Promise<string | undefined> {
+    const expiresIn = this.config.redirectSeconds;
+    if (expiresIn === undefined) return undefined;
+    const get = new GetObjectCommand({
+      Bucket: this.config.bucket,
+      Key: this.objectKey(key),
+      ResponseContentType: 'application/zip',
+      ResponseContentDisposition: `attachment; filename="${filename.replace(/["\\\r\n]/g, '_')}"`,
+    });
+    try {
+      return await getSignedUrl(this.client, get, { expiresIn });
+    } catch (err) {
+      throw this.unreachable(err);
+    }
   }
 
   /** HeadObject: the size, or undefined when absent. */

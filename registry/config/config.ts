@@ -21,6 +21,8 @@ const schema = z.object({
   S3_REGION: z.string().regex(/^[a-z0-9-]+$/, 'a region name such as eu-west-1').optional(),
   S3_ENDPOINT: z.string().url('an http:// or https:// URL').regex(/^https?:\/\//, 'an http:// or https:// URL').optional(),
   S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
+  S3_REDIRECT: z.enum(['true', 'false']).default('false'),
+  S3_REDIRECT_EXPIRES_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   REGISTRY_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(500 * MiB),
   TLS_CERT_FILE: z.string().min(1).optional(),
@@ -99,6 +101,8 @@ export interface S3Config {
   /** undefined: AWS; otherwise the server's URL (MinIO, versitygw, Ceph, …). */
   endpoint: string | undefined;
   forcePathStyle: boolean;
+  /** Zip downloads answered with a 307 to a presigned URL valid this long; undefined: streamed through the registry. */
+  redirectSeconds: number | undefined;
 }
 
 /** The pull-through cache's upstream proxies and checksum database. */
@@ -170,7 +174,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 function blobStoreConfig(c: z.infer<typeof schema>): Config['blobStore'] {
   if (c.BLOB_STORE === 'fs') {
-    const s3 = (['S3_BUCKET', 'S3_REGION', 'S3_ENDPOINT'] as const).filter((name) => c[name] !== undefined);
+    const s3: string[] = (['S3_BUCKET', 'S3_REGION', 'S3_ENDPOINT'] as const).filter((name) => c[name] !== undefined);
+    if (c.S3_REDIRECT === 'true') s3.push('S3_REDIRECT');
     if (s3.length > 0) throw new ConfigError(`invalid configuration:\n  ${s3.join(', ')} set, but BLOB_STORE is fs: set BLOB_STORE=s3 to keep zips in the bucket`);
     return { kind: 'fs' };
   }
@@ -183,6 +188,7 @@ function blobStoreConfig(c: z.infer<typeof schema>): Config['blobStore'] {
     region: c.S3_REGION,
     endpoint: c.S3_ENDPOINT,
     forcePathStyle: c.S3_FORCE_PATH_STYLE === 'true',
+    redirectSeconds: c.S3_REDIRECT === 'true' ? c.S3_REDIRECT_EXPIRES_SECONDS : undefined,
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Serves a module zip with what caches and download tools expect: Content-Length,
  * a strong ETag, conditional requests (304), single byte ranges (206/416) and
- * If-Range. HEAD never opens the blob.
+ * If-Range. HEAD never opens the blob. With S3_REDIRECT a GET is a 307 to a presigned
+ * URL of the bucket instead.
  */
 import type { Context } from 'koa';
 import rangeParser from 'range-parser';
@@ -29,6 +30,18 @@ export async function sendZip(ctx: Context, reader: ModuleReadService, v: Module
   if (notModified(ctx, etag)) {
     ctx.status = 304;
     return;
+  }
+  if (ctx.method === 'GET') {
+    const url = await reader.zipUrl(v);
+    if (url) {
+      // The bucket answers the download (and any Range) itself. The URL is a credential for a
+      // few minutes: no cache may keep it, and the validators above stay for 304s.
+      ctx.status = 307;
+      ctx.set('Cache-Control', 'no-store');
+      ctx.remove('Accept-Ranges');
+      ctx.redirect(url);
+      return;
+    }
   }
   const size = v.zipSize;
   const range = requestedRange(ctx, etag, size);

@@ -73,6 +73,15 @@ export class ModuleReadService {
     return v.goMod ?? synthesizedGoMod(v.modulePath);
   }
 
+  /**
+   * Where the client may fetch the zip itself (S3_REDIRECT: a presigned URL), or undefined:
+   * the registry sends it. Asked only once the reader has been allowed to see the version.
+   */
+  zipUrl(v: ModuleVersion): Promise<string | undefined> {
+    const name = `${v.modulePath.split('/').pop()}@${v.version}.zip`;
+    return this.blobs.downloadUrl?.(v.blobSha256, name) ?? Promise.resolve(undefined);
+  }
+
   /** The zip's bytes in `range`: in memory when small, else the opened blob to read them from (the caller closes it). */
   zipBody(v: ModuleVersion, range: ByteRange): Promise<Buffer | BlobReader> {
     const size = range.end - range.start + 1;

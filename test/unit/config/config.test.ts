@@ -85,11 +85,15 @@ test('BLOB_STORE: fs by default; s3 needs S3_BUCKET; the prefix becomes a folder
   assert.deepEqual(loadConfig({}).blobStore, { kind: 'fs' });
   assert.deepEqual(
     loadConfig({ BLOB_STORE: 's3', S3_BUCKET: 'zips', S3_PREFIX: '/team/registry/', S3_ENDPOINT: 'http://127.0.0.1:9000', S3_FORCE_PATH_STYLE: 'true' }).blobStore,
-    { kind: 's3', bucket: 'zips', prefix: 'team/registry/', region: undefined, endpoint: 'http://127.0.0.1:9000', forcePathStyle: true },
+    { kind: 's3', bucket: 'zips', prefix: 'team/registry/', region: undefined, endpoint: 'http://127.0.0.1:9000', forcePathStyle: true, redirectSeconds: undefined },
   );
   assert.deepEqual(loadConfig({ BLOB_STORE: 's3', S3_BUCKET: 'zips', S3_REGION: 'eu-west-1' }).blobStore, {
-    kind: 's3', bucket: 'zips', prefix: '', region: 'eu-west-1', endpoint: undefined, forcePathStyle: false,
+    kind: 's3', bucket: 'zips', prefix: '', region: 'eu-west-1', endpoint: undefined, forcePathStyle: false, redirectSeconds: undefined,
   });
+  const redirect = (env: NodeJS.ProcessEnv) => (loadConfig({ BLOB_STORE: 's3', S3_BUCKET: 'zips', ...env }).blobStore as { redirectSeconds?: number }).redirectSeconds;
+  assert.equal(redirect({ S3_REDIRECT: 'true' }), 300);
+  assert.equal(redirect({ S3_REDIRECT: 'true', S3_REDIRECT_EXPIRES_SECONDS: '60' }), 60);
+  assert.equal(redirect({ S3_REDIRECT: 'false', S3_REDIRECT_EXPIRES_SECONDS: '60' }), undefined);
   const refused = (env: NodeJS.ProcessEnv, message: RegExp) =>
     assert.throws(() => loadConfig(env), (e: unknown) => e instanceof ConfigError && message.test(e.message), JSON.stringify(env));
   refused({ BLOB_STORE: 's3' }, /S3_BUCKET: needed with BLOB_STORE=s3/);
@@ -98,4 +102,7 @@ test('BLOB_STORE: fs by default; s3 needs S3_BUCKET; the prefix becomes a folder
   refused({ BLOB_STORE: 's3', S3_BUCKET: 'zips', S3_ENDPOINT: 'ftp://host' }, /S3_ENDPOINT: an http:\/\/ or https:\/\/ URL/);
   refused({ BLOB_STORE: 's3', S3_BUCKET: 'zips', S3_FORCE_PATH_STYLE: 'yes' }, /S3_FORCE_PATH_STYLE/);
   refused({ S3_BUCKET: 'zips' }, /S3_BUCKET set, but BLOB_STORE is fs/);
+  refused({ S3_REDIRECT: 'true' }, /S3_REDIRECT set, but BLOB_STORE is fs/);
+  refused({ BLOB_STORE: 's3', S3_BUCKET: 'zips', S3_REDIRECT: 'yes' }, /S3_REDIRECT/);
+  refused({ BLOB_STORE: 's3', S3_BUCKET: 'zips', S3_REDIRECT: 'true', S3_REDIRECT_EXPIRES_SECONDS: '86400' }, /S3_REDIRECT_EXPIRES_SECONDS/);
 });
