@@ -226,8 +226,11 @@ async function main(): Promise<void> {
   }
 }
 
-// `npm run bench -- scale`: the catalog-growth scenario (scale.ts) instead of the side-by-side run.
-const run = process.argv.includes('scale') ? import('./scale.js').then(() => undefined) : main();
+// `npm run bench -- scale`: the catalog-growth scenario (scale.ts) instead of the side-by-side run;
+// `npm run bench -- operator`: the operator at scale (operator-scale.ts).
+const run = process.argv.includes('scale') ? import('./scale.js').then(() => undefined)
+  : process.argv.includes('operator') ? import('./operator-scale.js').then(() => undefined)
+  : main();
 run.catch((err: unknown) => {
   console.error(err);
   process.exit(1);

@@ -58,7 +58,7 @@ export async function writeWitness(cluster: SharedCluster, namespace: string, di
   };
 }
 
-function flowSchema(name: string, precedence: number, namespace: string, account: string, apiGroups: string[], resources: string[]): string {
+function flowSchema(name: string, precedence: number, namespace: string, account: string, apiGroups: string[], resources: string[], verbs = WRITE_VERBS): string {
   return toYaml({
     apiVersion: 'flowcontrol.apiserver.k8s.io/v1',
     kind: 'FlowSchema',
@@ -69,7 +69,7 @@ function flowSchema(name: string, precedence: number, namespace: string, account
       distinguisherMethod: { type: 'ByUser' },
       rules: [{
         subjects: [{ kind: 'ServiceAccount', serviceAccount: { name: account, namespace } }],
-        resourceRules: [{ verbs: WRITE_VERBS, apiGroups, resources, namespaces: ['*'], clusterScope: true }],
+        resourceRules: [{ verbs, apiGroups, resources, namespaces: ['*'], clusterScope: true }],
       }],
     },
   });
@@ -103,3 +103,43 @@ export const writesBetween = (a: WriteCounts, b: WriteCounts): WriteCounts => ({
   secrets: b.secrets - a.secrets,
   other: b.other - a.other,
 });
+
+/** One bucket of a request witness: the requests of these verbs on these resources (most specific first). */
+export interface RequestBucket {
+  name: string;
+  verbs: string[];
+  apiGroups: string[];
+  resources: string[];
+}
+
+export interface RequestWitness {
+  kubeconfig: string;
+  /** Requests the API server dispatched for the account so far, per bucket. */
+  counts(): Promise<Record<string, number>>;
+  remove(): Promise<void>;
+}
+
+/**
+ * writeWitness's method for any verbs (benchmarks count reads and watches too): a ServiceAccount with
+ * cluster-admin and a FlowSchema per bucket, counted by apiserver_flowcontrol_dispatched_requests_total.
+ */
+export async function requestWitness(cluster: SharedCluster, namespace: string, dir: string, buckets: RequestBucket[], account = 'witnessed-client'): Promise<RequestWitness> {
+  const kubectl = kubectlOk(cluster);
+  await kubectl(['-n', namespace, 'create', 'serviceaccount', account]);
+  await kubectl(['create', 'clusterrolebinding', `${namespace}-${account}`, '--clusterrole=cluster-admin', `--serviceaccount=${namespace}:${account}`]);
+  const schemas = buckets.map(({ name }) => `go-registry-${namespace}-${name}`);
+  await kubectl(['apply', '-f', '-'], buckets.map((b, i) => flowSchema(schemas[i]!, 50 + i, namespace, account, b.apiGroups, b.resources, b.verbs)).join('---\n'));
+  const kubeconfig = path.join(dir, `${account}.kubeconfig`);
+  await writeFile(kubeconfig, await accountKubeconfig(cluster, await kubectl(['-n', namespace, 'create', 'token', account, '--duration=2h'])), { mode: 0o600 });
+  return {
+    kubeconfig,
+    async counts() {
+      const metrics = await kubectl(['get', '--raw', '/metrics']);
+      return Object.fromEntries(buckets.map(({ name }, i) => [name, dispatched(metrics, schemas[i]!)]));
+    },
+    async remove() {
+      await cluster.kubectl(['delete', 'flowschema', ...schemas, '--ignore-not-found']);
+      await cluster.kubectl(['delete', 'clusterrolebinding', `${namespace}-${account}`, '--ignore-not-found']);
+    },
+  };
+}
