@@ -9,7 +9,7 @@
  *   - API calls per resource, counted by the API server itself: the operator authenticates as a
  *     ServiceAccount whose requests FlowSchemas sort into buckets (test/k8s/write-witness.ts);
  *   - admin-API calls per resource, from the registry's own http_request_duration_seconds counts.
- * BENCH_CONCURRENCY sets MAX_CONCURRENT_RECONCILES (default: the operator's own). BENCH_LABEL names
+ * BENCH_PROFILE=1 profiles the operator (CPU and heap sampling, bench/results/profiles/). BENCH_CONCURRENCY sets MAX_CONCURRENT_RECONCILES (default: the operator's own). BENCH_LABEL names
  * the run (before|after); writes bench/results/operator-scale.{json,md} and operator-scale-<label>.json.
  */
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
@@ -29,6 +29,8 @@ const N = Number(process.env.BENCH_N ?? (QUICK ? 200 : 1000));
 const LABEL = process.env.BENCH_LABEL ?? 'latest';
 const RESULTS = path.join(REPO_ROOT, 'bench', 'results');
 const MiB = 1024 * 1024;
+/** BENCH_PROFILE=1: the operator writes a V8 CPU and heap-sampling profile into bench/results/profiles/ when it stops. */
+const PROFILE = process.env.BENCH_PROFILE === '1';
 
 const G = ['goregistry.dev'];
 /** Most specific first. Leases (leader election) are counted apart: they do not grow with resources. */
@@ -99,7 +101,7 @@ async function main(): Promise<void> {
       KUBECONFIG: witness.kubeconfig, WATCH_NAMESPACE: ns, LEASE_NAMESPACE: ns, POD_NAME: 'bench-operator',
       REGISTRY_URL: registry.url, REGISTRY_ADMIN_TOKEN: ADMIN_TOKEN,
       ...(process.env.BENCH_CONCURRENCY ? { MAX_CONCURRENT_RECONCILES: process.env.BENCH_CONCURRENCY } : {}),
-    });
+    }, 60_000, PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RESULTS, 'profiles')}`, '--heap-prof', `--heap-prof-dir=${path.join(RESULTS, 'profiles')}`] : []);
     stops.unshift(() => operator.stop());
     const readyz = operator.metricsUrl.replace(/\/metrics$/, '/readyz');
     await eventually('the operator leading and synced', async () => (await fetch(readyz)).ok && (await fetch(operator.metricsUrl)).text().then((t) => /^leader_election_master_status\{[^}]*\} 1$/m.test(t)), { timeoutMs: 60_000 });

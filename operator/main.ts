@@ -18,6 +18,7 @@ import { LeaderElector } from './runtime/leader-election.js';
 import { OperatorMetrics } from './runtime/metrics.js';
 import { defaultControllerRateLimiter } from './runtime/rate-limiter.js';
 import { InformerGroup } from './runtime/informer-group.js';
+import { poolKubeAgents } from './runtime/kube-agents.js';
 import { ResilientInformer } from './runtime/resilient-informer.js';
 import { WorkQueue } from './runtime/work-queue.js';
 
@@ -55,7 +56,7 @@ function informers(config: OperatorConfig, kc: KubeConfig, queue: WorkQueue<stri
 type Informers = ReturnType<typeof informers>;
 
 function reconcilerFor(config: OperatorConfig, kc: KubeConfig): GoPackageOwnerReconciler {
-  const registry = new HttpRegistryAdminClient(config.registryUrl, config.adminToken, config.caPem);
+  const registry = new HttpRegistryAdminClient(config.registryUrl, config.adminToken, config.caPem, undefined, config.concurrency);
   // Asked once it answers (a registry without a checksum database answers undefined, kept too).
   let known: Promise<{ name: string; verifierKey: string } | undefined> | undefined;
   const checksumDatabase = () => (known ??= registry.getChecksumDatabase().catch((err: unknown) => ((known = undefined), Promise.reject(err))));
@@ -87,6 +88,8 @@ async function main(): Promise<void> {
   const log = pino({ level: config.logLevel, base: { service: 'go-registry-operator' } });
   const kc = new KubeConfig();
   kc.loadFromDefault();
+  // Keep-alive connections, bounded: the reconciles in flight, the watches, leader election, and spare.
+  const closeAgents = poolKubeAgents(kc, { maxSockets: config.concurrency * 2 + 8 });
   const metrics = new OperatorMetrics('gopackageowner');
   const queue = new WorkQueue<string>(defaultControllerRateLimiter(), metrics.queueObserver());
   metrics.watchQueue(queue);
@@ -111,6 +114,7 @@ async function main(): Promise<void> {
     await queue.shutDownWithDrain();
     await workers;
     await elector?.release();
+    closeAgents();
     server.close();
     process.exit(0);
   };

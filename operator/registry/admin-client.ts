@@ -78,11 +78,13 @@ export class HttpRegistryAdminClient implements RegistryAdminClient {
     private readonly adminToken: string,
     caPem?: string,
     private readonly timeoutMs = 10_000,
+    /** Keep-alive connections to the registry at most; calls beyond wait for one (the bound on its admin API). */
+    connections = 16,
   ) {
     // HTTPS_PROXY/HTTP_PROXY/NO_PROXY are honoured, as by kubectl and go: clusters with an egress proxy
     // (a public registry URL), and tests that route the Service's DNS name to a local registry.
     const tls = caPem ? { ca: caPem } : {};
-    this.dispatcher = new EnvHttpProxyAgent({ connect: tls, requestTls: tls });
+    this.dispatcher = new EnvHttpProxyAgent({ connect: tls, requestTls: tls, connections, keepAliveTimeout: 30_000 });
   }
 
   private async call(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {

@@ -12,8 +12,9 @@ export interface OperatorProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startOperatorProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<OperatorProcess> {
-  const p = await startJsonLogProcess(['node', path.join(REPO_ROOT, 'dist', 'operator', 'main.js')], { METRICS_PORT: '0', ...env }, 'operator started', { timeoutMs });
+/** nodeArgs: options for node itself (e.g. --cpu-prof for benchmarks, which NODE_OPTIONS refuses). */
+export async function startOperatorProcess(env: Record<string, string>, timeoutMs = 60_000, nodeArgs: string[] = []): Promise<OperatorProcess> {
+  const p = await startJsonLogProcess(['node', ...nodeArgs, path.join(REPO_ROOT, 'dist', 'operator', 'main.js')], { METRICS_PORT: '0', ...env }, 'operator started', { timeoutMs });
   const metricsUrl = `http://127.0.0.1:${p.ready.metricsPort as number}/metrics`;
   return { metricsUrl, logs: p.logs, pid: p.pid, reconciles: () => reconcileCount(metricsUrl), stop: (signal) => p.stop(signal) };
 }
