@@ -31,6 +31,8 @@ const RESULTS = path.join(REPO_ROOT, 'bench', 'results');
 const MiB = 1024 * 1024;
 /** BENCH_PROFILE=1: the operator writes a V8 CPU and heap-sampling profile into bench/results/profiles/ when it stops. */
 const PROFILE = process.env.BENCH_PROFILE === '1';
+/** BENCH_NODE_ARGS: options for the operator's node (comparisons of V8 settings). */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 const G = ['goregistry.dev'];
 /** Most specific first. Leases (leader election) are counted apart: they do not grow with resources. */
@@ -57,6 +59,16 @@ async function memoryOf(pid: number): Promise<{ rss: number; hwm: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
   return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+
+/** The operator's heap figures from its /metrics (prom-client's default metrics), in MiB. */
+async function heapOf(metricsUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(metricsUrl)).text();
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^(nodejs_heap_size_total_bytes|nodejs_heap_size_used_bytes|nodejs_external_memory_bytes|nodejs_heap_space_size_total_bytes\{space="(\w+)"\}) (\d+(?:\.\d+)?)/gm)) {
+    out[m[2] ? `space_${m[2]}` : m[1]!.replace(/^nodejs_|_bytes$/g, '')] = Math.round(Number(m[3]) / MiB);
+  }
+  return out;
 }
 
 async function cpuSeconds(pid: number): Promise<number> {
@@ -101,7 +113,7 @@ async function main(): Promise<void> {
       KUBECONFIG: witness.kubeconfig, WATCH_NAMESPACE: ns, LEASE_NAMESPACE: ns, POD_NAME: 'bench-operator',
       REGISTRY_URL: registry.url, REGISTRY_ADMIN_TOKEN: ADMIN_TOKEN,
       ...(process.env.BENCH_CONCURRENCY ? { MAX_CONCURRENT_RECONCILES: process.env.BENCH_CONCURRENCY } : {}),
-    }, 60_000, PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RESULTS, 'profiles')}`, '--heap-prof', `--heap-prof-dir=${path.join(RESULTS, 'profiles')}`] : []);
+    }, 60_000, [...NODE_ARGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RESULTS, 'profiles')}`, '--heap-prof', `--heap-prof-dir=${path.join(RESULTS, 'profiles')}`] : [])]);
     stops.unshift(() => operator.stop());
     const readyz = operator.metricsUrl.replace(/\/metrics$/, '/readyz');
     await eventually('the operator leading and synced', async () => (await fetch(readyz)).ok && (await fetch(operator.metricsUrl)).text().then((t) => /^leader_election_master_status\{[^}]*\} 1$/m.test(t)), { timeoutMs: 60_000 });
@@ -112,9 +124,13 @@ async function main(): Promise<void> {
     const [api0, admin0, cpu0] = [await witness.counts(), await adminCalls(registry.url), await cpuSeconds(operator.pid)];
     let peakRss = idle.rss;
     let sampling = true;
+    let atPeak: Record<string, number> = {};
     const sampler = (async () => {
-      while (sampling) {
-        peakRss = Math.max(peakRss, (await memoryOf(operator.pid)).rss);
+      for (let i = 0; sampling; i++) {
+        const { rss } = await memoryOf(operator.pid);
+        // Once a second, the operator's own view of its memory (heap spaces, external), kept for the peak.
+        if (i % 10 === 0 && rss >= peakRss) atPeak = await heapOf(operator.metricsUrl).catch(() => atPeak);
+        peakRss = Math.max(peakRss, rss);
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
@@ -144,12 +160,12 @@ async function main(): Promise<void> {
     const { leases = 0, ...perRes } = api;
     const adminDelta = delta(admin0, admin1);
     const result = {
-      label: LABEL, date: new Date().toISOString(), resources: N, concurrency: process.env.BENCH_CONCURRENCY ?? 'default',
+      label: LABEL, date: new Date().toISOString(), resources: N, nodeArgs: NODE_ARGS, concurrency: process.env.BENCH_CONCURRENCY ?? 'default',
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg: os.loadavg() },
       applySeconds: appliedSeconds, convergedSeconds,
       lastReadyTransitionSeconds: Math.round((lastTransition - Math.floor(started / 1000) * 1000) / 1000),
       operatorCpuSeconds: Math.round((cpu1 - cpu0) * 100) / 100,
-      rssMiB: { idle: Math.round(idle.rss / MiB), peakSampled: Math.round(peakRss / MiB), peakHwm: Math.round(mem.hwm / MiB), after: Math.round(mem.rss / MiB) },
+      rssMiB: { idle: Math.round(idle.rss / MiB), peakSampled: Math.round(peakRss / MiB), peakHwm: Math.round(mem.hwm / MiB), after: Math.round(mem.rss / MiB), atPeak },
       apiCalls: { total: sum(perRes), perResource: Math.round((sum(perRes) / N) * 100) / 100, byBucket: perRes, byBucketPerResource: perResource(perRes), leases },
       adminCalls: { total: sum(adminDelta), perResource: Math.round((sum(adminDelta) / N) * 100) / 100, byRoute: adminDelta },
     };
