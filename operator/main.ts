@@ -9,10 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { GROUP, KIND, keyOf, MANAGED_BY, PLURAL, VERSION, type GoPackageOwner } from './api/gopackageowner.js';
 import { loadOperatorConfig, type OperatorConfig } from './config.js';
-import { claimWaiters } from './controller/claim-waiters.js';
+import { claimWaiters, waitsForClaim } from './controller/claim-waiters.js';
 import { GoPackageOwnerReconciler } from './controller/gopackageowner-reconciler.js';
-import { ConflictError, KubeClient } from './controller/kube-client.js';
+import { ConflictError } from './controller/kube-client.js';
 import { HttpRegistryAdminClient } from './registry/admin-client.js';
+import { CachedKubeClient } from './runtime/cached-kube-client.js';
 import { runWorkers } from './runtime/controller.js';
 import { LeaderElector } from './runtime/leader-election.js';
 import { OperatorMetrics } from './runtime/metrics.js';
@@ -29,14 +30,20 @@ function informers(config: OperatorConfig, kc: KubeConfig, queue: WorkQueue<stri
   const core = kc.makeApiClient(CoreV1Api);
   // '' stands for every namespace: one cluster-wide informer instead of one per namespace.
   const namespaces = config.watchNamespaces.length > 0 ? config.watchNamespaces : [''];
+  const waiting = new Map<string, GoPackageOwner>();
   const resources = namespaces.map((ns) => new ResilientInformer<GoPackageOwner>({
     kc, log, name: ns ? `${PLURAL}/${ns}` : PLURAL, relistMs: config.resyncMs,
     path: ns ? `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${PLURAL}` : `/apis/${GROUP}/${VERSION}/${PLURAL}`,
     list: () => (ns ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL }) : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL })),
     onChange: (o) => {
-      queue.add(keyOf(o.metadata!.namespace!, o.metadata!.name!));
-      // The change may have released a prefix another resource waits for.
-      for (const key of claimWaiters(group.cached(), o)) queue.add(key);
+      const key = keyOf(o.metadata!.namespace!, o.metadata!.name!);
+      queue.add(key);
+      // The change may have released a prefix another resource waits for. The waiters are kept apart, so
+      // an event costs a look at them, not at every cached resource (a deleted one is gone from the cache).
+      const current = group.get(o.metadata!.namespace!, o.metadata!.name!);
+      if (current && waitsForClaim(current)) waiting.set(key, current);
+      else waiting.delete(key);
+      for (const waiter of claimWaiters([...waiting.values()], o)) queue.add(waiter);
     },
   }));
   const group = new InformerGroup(resources);
@@ -55,18 +62,19 @@ function informers(config: OperatorConfig, kc: KubeConfig, queue: WorkQueue<stri
 
 type Informers = ReturnType<typeof informers>;
 
-function reconcilerFor(config: OperatorConfig, kc: KubeConfig): GoPackageOwnerReconciler {
+function reconcilerFor(config: OperatorConfig, kc: KubeConfig, watched: Informers): GoPackageOwnerReconciler {
   const registry = new HttpRegistryAdminClient(config.registryUrl, config.adminToken, config.caPem, undefined, config.concurrency);
   // Asked once it answers (a registry without a checksum database answers undefined, kept too).
   let known: Promise<{ name: string; verifierKey: string } | undefined> | undefined;
   const checksumDatabase = () => (known ??= registry.getChecksumDatabase().catch((err: unknown) => ((known = undefined), Promise.reject(err))));
   const secrets = { publicUrl: config.publicUrl, caPem: config.secretCaPem, noSumDb: config.noSumDb, checksumDatabase };
-  return new GoPackageOwnerReconciler(new KubeClient(kc), registry, secrets, () => new Date(), config.rotationGraceMs);
+  // Reads from the informers' caches (read-your-writes kept), writes to the API server.
+  return new GoPackageOwnerReconciler(new CachedKubeClient(kc, watched.resources, watched.secrets), registry, secrets, () => new Date(), config.rotationGraceMs);
 }
 
 /** Starts the informers and the workers (on becoming leader, or at once); resolves the workers' end. */
 function startControllers(config: OperatorConfig, kc: KubeConfig, queue: WorkQueue<string>, watched: Informers, metrics: OperatorMetrics, log: pino.Logger) {
-  const reconciler = reconcilerFor(config, kc);
+  const reconciler = reconcilerFor(config, kc, watched);
   metrics.leader.set({ name: 'go-registry-operator' }, 1);
   void watched.resources.start();
   void watched.secrets.start();
@@ -75,12 +83,7 @@ function startControllers(config: OperatorConfig, kc: KubeConfig, queue: WorkQue
     if (err instanceof ConflictError) log.debug({ key }, 'conflict; retrying');
     else log.warn({ key, err: (err as Error).message }, 'reconcile failed');
   });
-  return runWorkers(queue, config.concurrency, async (key) => {
-    const cached = watched.resources.cached();
-    metrics.managedOwners.set(cached.length);
-    metrics.managedTokens.set(cached.reduce((n, o) => n + (o.spec?.tokens?.length ?? 0), 0));
-    return reconciler.reconcile(key);
-  }, observer);
+  return runWorkers(queue, config.concurrency, (key) => reconciler.reconcile(key), observer);
 }
 
 async function main(): Promise<void> {
@@ -100,7 +103,13 @@ async function main(): Promise<void> {
   const elector = config.leaderElection
     ? new LeaderElector({ kc, log, namespace: config.leaseNamespace, name: 'go-registry-operator', identity: config.identity, onLeading: lead, onLost: () => process.exit(1) })
     : undefined;
-  const server = await serveHealth(config.metricsPort, metrics, () => !elector || !elector.isLeader || watched.resources.synced);
+  // The managed-resource gauges are counted when scraped, not on every reconcile (a pass over the cache each).
+  const countManaged = () => {
+    const cached = watched.resources.cached();
+    metrics.managedOwners.set(cached.length);
+    metrics.managedTokens.set(cached.reduce((n, o) => n + (o.spec?.tokens?.length ?? 0), 0));
+  };
+  const server = await serveHealth(config.metricsPort, metrics, () => !elector || !elector.isLeader || watched.resources.synced, countManaged);
   log.info({ metricsPort: (server.address() as AddressInfo).port, identity: config.identity, leaderElection: config.leaderElection, namespaces: config.watchNamespaces.length ? config.watchNamespaces : 'all' }, 'operator started');
   if (elector) elector.start();
   else lead();
@@ -122,9 +131,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-function serveHealth(port: number, metrics: OperatorMetrics, ready: () => boolean): Promise<http.Server> {
+function serveHealth(port: number, metrics: OperatorMetrics, ready: () => boolean, beforeScrape: () => void): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     if (req.url === '/metrics') {
+      beforeScrape();
       metrics.registry.metrics().then((body) => {
         res.writeHead(200, { 'Content-Type': metrics.registry.contentType });
         res.end(body);

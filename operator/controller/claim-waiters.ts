@@ -7,11 +7,15 @@
 import { keyOf, type GoPackageOwner } from '../api/gopackageowner.js';
 import { CLAIM_CONFLICT } from './gopackageowner-reconciler.js';
 
+/** Whether the resource waits for a prefix another owner claims (Ready=False, ClaimConflict). */
+export const waitsForClaim = (o: GoPackageOwner) =>
+  o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'False' && c.reason === CLAIM_CONFLICT) === true;
+
 /** Keys of the cached resources in ClaimConflict, other than the one that changed. */
 export function claimWaiters(cached: readonly GoPackageOwner[], changed: GoPackageOwner): string[] {
   const changedKey = keyOf(changed.metadata!.namespace!, changed.metadata!.name!);
   return cached
-    .filter((o) => o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'False' && c.reason === CLAIM_CONFLICT))
+    .filter(waitsForClaim)
     .map((o) => keyOf(o.metadata!.namespace!, o.metadata!.name!))
     .filter((key) => key !== changedKey);
 }

@@ -9,6 +9,7 @@ export interface Informer<T> {
   start(): Promise<void>;
   stop(): Promise<void>;
   cached(): T[];
+  get(namespace: string, name: string): T | undefined;
   synced: boolean;
 }
 
@@ -25,6 +26,14 @@ export class InformerGroup<T extends KubernetesObject> implements Informer<T> {
 
   cached(): T[] {
     return this.members.flatMap((m) => m.cached());
+  }
+
+  get(namespace: string, name: string): T | undefined {
+    for (const m of this.members) {
+      const found = m.get(namespace, name);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   get synced(): boolean {

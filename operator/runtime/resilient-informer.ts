@@ -5,7 +5,7 @@
  * fresh list re-delivers every object (a resync), and a silently dead watch cannot
  * last longer than that.
  */
-import { makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ListPromise } from '@kubernetes/client-node';
+import { ListWatch, Watch, type Informer, type KubeConfig, type KubernetesObject, type ListPromise } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 
 export interface ResilientInformerOptions<T extends KubernetesObject> {
@@ -17,6 +17,17 @@ export interface ResilientInformerOptions<T extends KubernetesObject> {
   relistMs: number;
   onChange: (obj: T) => void;
   log: Logger;
+  /** What the cache keeps of each listed or watched object (default: trimCached). */
+  trim?: (obj: T) => T;
+}
+
+/**
+ * The cache keeps objects without metadata.managedFields: server-side apply's bookkeeping, often larger
+ * than the object itself, read by no reconcile. An update without managedFields keeps the server's.
+ */
+export function trimCached<T extends KubernetesObject>(obj: T): T {
+  if (obj.metadata?.managedFields) delete obj.metadata.managedFields;
+  return obj;
 }
 
 const INITIAL_BACKOFF_MS = 800; // client-go's reflector: 800 ms doubling to 30 s
@@ -49,6 +60,11 @@ export class ResilientInformer<T extends KubernetesObject> {
     return (this.current as unknown as { list(ns?: string): T[] } | undefined)?.list() ?? [];
   }
 
+  /** One cached object, or undefined. */
+  get(namespace: string, name: string): T | undefined {
+    return (this.current as unknown as { get(name: string, ns?: string): T | undefined } | undefined)?.get(name, namespace);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.generation++;
@@ -62,7 +78,7 @@ export class ResilientInformer<T extends KubernetesObject> {
     const previous = this.current;
     const gen = ++this.generation;
     void previous?.stop().catch(() => {});
-    const informer = makeInformer<T>(this.o.kc, this.o.path, this.o.list, this.o.labelSelector);
+    const informer = this.makeInformer();
     const live = () => gen === this.generation && !this.stopped;
     for (const verb of ['add', 'update', 'delete'] as const) {
       informer.on(verb, (obj) => {
@@ -81,6 +97,21 @@ export class ResilientInformer<T extends KubernetesObject> {
     informer.start().catch((err: unknown) => {
       if (live()) this.restartLater(err);
     });
+  }
+
+  /** client-node's ListWatch (makeInformer's), with every listed and watched object trimmed before it is cached. */
+  private makeInformer(): Informer<T> {
+    const trim = this.o.trim ?? trimCached;
+    const watch = new Watch(this.o.kc);
+    const trimming = {
+      watch: (path, query, callback, done) => watch.watch(path, query, (phase, obj, raw) => callback(phase, obj && typeof obj === 'object' && phase !== 'ERROR' ? trim(obj as T) : obj, raw), done),
+    } as Pick<Watch, 'watch'> as Watch;
+    const list: ListPromise<T> = async () => {
+      const result = await this.o.list();
+      result.items = result.items.map(trim);
+      return result;
+    };
+    return new ListWatch<T>(this.o.path, trimming, list, false, this.o.labelSelector);
   }
 
   private restartLater(err: unknown): void {

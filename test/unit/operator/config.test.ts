@@ -56,6 +56,7 @@ describe('InformerGroup', () => {
       start: async () => void calls.push('start'),
       stop: async () => void calls.push('stop'),
       cached: () => items.map((name) => ({ metadata: { name } })),
+      get: (_ns, name) => (items.includes(name) ? { metadata: { name } } : undefined),
     };
     return informer;
   };
@@ -68,6 +69,7 @@ describe('InformerGroup', () => {
     await group.stop();
     assert.deepEqual([a.calls, b.calls], [['start', 'stop'], ['start', 'stop']]);
     assert.deepEqual(group.cached().map((o) => o.metadata.name), ['x', 'y', 'z']);
+    assert.deepEqual([group.get('ns', 'y')?.metadata.name, group.get('ns', 'w')], ['y', undefined]);
     assert.equal(group.synced, false);
     b.synced = true;
     assert.equal(group.synced, true);
