@@ -1,0 +1,93 @@
+/**
+ * The operator's cached reads and pooled connections, without a cluster: reads come from the cache
+ * until a write of this process supersedes what the cache shows, then from the API server (here an
+ * address nobody answers, so a read that goes there fails: the witness); one keep-alive agent per
+ * set of TLS options.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import type { GoPackageOwner } from '../../../operator/api/gopackageowner.js';
+import { CachedKubeClient, Superseded, type CacheReader } from '../../../operator/runtime/cached-kube-client.js';
+import { poolKubeAgents } from '../../../operator/runtime/kube-agents.js';
+import { trimCached } from '../../../operator/runtime/resilient-informer.js';
+
+function unreachableKubeConfig(server = 'https://127.0.0.1:1'): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server, skipTLSVerify: true }],
+    users: [{ name: 'u', token: 'x' }],
+    contexts: [{ name: 'ctx', cluster: 'c', user: 'u' }],
+    currentContext: 'ctx',
+  });
+  return kc;
+}
+
+function reader<T extends { metadata?: { namespace?: string; name?: string } }>(items: T[]): CacheReader<T> {
+  return {
+    synced: true,
+    cached: () => items,
+    get: (ns, name) => items.find((o) => o.metadata?.namespace === ns && o.metadata?.name === name),
+  };
+}
+
+const gpo = (rv: string): GoPackageOwner => ({ apiVersion: 'goregistry.dev/v1alpha1', kind: 'GoPackageOwner', metadata: { namespace: 'ns', name: 'acme', resourceVersion: rv, uid: 'u1' }, spec: { visibility: 'private', tokens: [] } } as GoPackageOwner);
+const secret = (name: string, rv: string): V1Secret => ({ metadata: { namespace: 'ns', name, resourceVersion: rv, labels: { 'goregistry.dev/gopackageowner': 'acme' } } });
+
+describe('Superseded', () => {
+  test('a superseded version is stale until the cache shows another; records expire', () => {
+    let now = 0;
+    const s = new Superseded(() => now);
+    assert.equal(s.stale('k', { metadata: { resourceVersion: '1' } }), false);
+    s.record('k', '1');
+    assert.equal(s.stale('k', { metadata: { resourceVersion: '1' } }), true);
+    assert.equal(s.stale('k', { metadata: { resourceVersion: '2' } }), false, 'the cache caught up');
+    assert.equal(s.size, 0);
+    s.record('k', undefined); // a create: absence is stale
+    assert.equal(s.stale('k', undefined), true);
+    now = 61_000;
+    assert.equal(s.stale('k', undefined), false, 'a minute later the record is gone');
+  });
+});
+
+describe('CachedKubeClient', () => {
+  test('serves the cache until its own write, then reads the API server', async () => {
+    const owners = reader([gpo('5')]);
+    const client = new CachedKubeClient(unreachableKubeConfig(), owners, reader<V1Secret>([]));
+    assert.equal((await client.getGoPackageOwner('ns', 'acme'))?.metadata?.resourceVersion, '5', 'no request: nobody answers there');
+    await assert.rejects(client.updateStatus(gpo('5'))); // recorded, then refused by the unreachable server
+    await assert.rejects(client.getGoPackageOwner('ns', 'acme'), 'version 5 is superseded: the read goes to the API server');
+  });
+
+  test("lists a resource's Secrets from the cache; one it rewrote sends the list to the API server", async () => {
+    const secrets = reader([secret('acme-ci', '7'), secret('other', '8')]);
+    secrets.cached()[1]!.metadata!.labels = { 'goregistry.dev/gopackageowner': 'other' };
+    const client = new CachedKubeClient(unreachableKubeConfig(), reader<GoPackageOwner>([]), secrets);
+    assert.deepEqual((await client.listSecrets('ns', 'acme')).map((s) => s.metadata?.name), ['acme-ci']);
+    assert.equal((await client.readSecret('ns', 'acme-ci'))?.metadata?.resourceVersion, '7');
+    await assert.rejects(client.readSecret('ns', 'acme-absent'), 'not cached: asked of the API server');
+    await assert.rejects(client.replaceSecret(secret('acme-ci', '7'), secret('acme-ci', '7')));
+    await assert.rejects(client.listSecrets('ns', 'acme'));
+    await assert.rejects(client.readSecret('ns', 'acme-ci'));
+  });
+});
+
+describe('poolKubeAgents', () => {
+  test('one keep-alive agent per set of TLS options, bounded', () => {
+    const kc = unreachableKubeConfig();
+    const close = poolKubeAgents(kc, { maxSockets: 7 });
+    const create = (kc as unknown as { createAgent(c: unknown, o: Record<string, unknown>): { keepAlive: boolean; maxSockets: number } }).createAgent.bind(kc);
+    const cluster = kc.getCurrentCluster();
+    const a = create(cluster, { ca: 'CA1', rejectUnauthorized: false });
+    assert.equal(create(cluster, { ca: 'CA1', rejectUnauthorized: false }), a);
+    assert.equal(a.keepAlive, true);
+    assert.equal(a.maxSockets, 7);
+    assert.notEqual(create(cluster, { ca: 'CA2', rejectUnauthorized: false }), a, 'a rotated CA gets its own agent');
+    close();
+  });
+});
+
+test('trimCached drops managedFields and keeps everything else', () => {
+  const s = { metadata: { name: 'x', annotations: { a: 'b' }, managedFields: [{ manager: 'kubectl' }] }, data: { token: 'dA==' } };
+  assert.deepEqual(trimCached(s), { metadata: { name: 'x', annotations: { a: 'b' } }, data: { token: 'dA==' } });
+});
