@@ -9,12 +9,16 @@
  *   - API calls per resource, counted by the API server itself: the operator authenticates as a
  *     ServiceAccount whose requests FlowSchemas sort into buckets (test/k8s/write-witness.ts);
  *   - admin-API calls per resource, from the registry's own http_request_duration_seconds counts.
+ * The operator's node runs with the chart's options (operator.nodeArgs, operator.mallocArenaMax);
+ * BENCH_NODE_ARGS and BENCH_OPERATOR_ENV replace them ("none": plain node).
  * BENCH_PROFILE=1 profiles the operator (CPU and heap sampling, bench/results/profiles/). BENCH_CONCURRENCY sets MAX_CONCURRENT_RECONCILES (default: the operator's own). BENCH_LABEL names
  * the run (before|after); writes bench/results/operator-scale.{json,md} and operator-scale-<label>.json.
  */
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { sharedCluster } from '../test/k8s/cluster.js';
 import { installCrd } from '../test/k8s/crd-install.js';
 import { requestWitness, type RequestBucket } from '../test/k8s/write-witness.js';
@@ -31,8 +35,15 @@ const RESULTS = path.join(REPO_ROOT, 'bench', 'results');
 const MiB = 1024 * 1024;
 /** BENCH_PROFILE=1: the operator writes a V8 CPU and heap-sampling profile into bench/results/profiles/ when it stops. */
 const PROFILE = process.env.BENCH_PROFILE === '1';
-/** BENCH_NODE_ARGS: options for the operator's node (comparisons of V8 settings). */
-const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/** The operator runs as the chart runs it: its node options and MALLOC_ARENA_MAX from the chart's values. */
+const CHART = (parseYaml(readFileSync(path.join(REPO_ROOT, 'charts', 'go-registry', 'values.yaml'), 'utf8')) as { operator: { nodeArgs?: string[]; mallocArenaMax?: number } }).operator;
+const words = (v: string) => (v === 'none' ? [] : v.split(' ').filter(Boolean));
+/** BENCH_NODE_ARGS="…" (none: no options): the operator's node options instead of the chart's. */
+const NODE_ARGS = process.env.BENCH_NODE_ARGS !== undefined ? words(process.env.BENCH_NODE_ARGS) : CHART.nodeArgs ?? [];
+/** BENCH_OPERATOR_ENV="K=V …" (none: nothing): the operator's extra environment instead of the chart's. */
+const OPERATOR_ENV: Record<string, string> = process.env.BENCH_OPERATOR_ENV !== undefined
+  ? Object.fromEntries(words(process.env.BENCH_OPERATOR_ENV).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))
+  : CHART.mallocArenaMax ? { MALLOC_ARENA_MAX: String(CHART.mallocArenaMax) } : {};
 
 const G = ['goregistry.dev'];
 /** Most specific first. Leases (leader election) are counted apart: they do not grow with resources. */
@@ -113,6 +124,7 @@ async function main(): Promise<void> {
       KUBECONFIG: witness.kubeconfig, WATCH_NAMESPACE: ns, LEASE_NAMESPACE: ns, POD_NAME: 'bench-operator',
       REGISTRY_URL: registry.url, REGISTRY_ADMIN_TOKEN: ADMIN_TOKEN,
       ...(process.env.BENCH_CONCURRENCY ? { MAX_CONCURRENT_RECONCILES: process.env.BENCH_CONCURRENCY } : {}),
+      ...OPERATOR_ENV,
     }, 60_000, [...NODE_ARGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RESULTS, 'profiles')}`, '--heap-prof', `--heap-prof-dir=${path.join(RESULTS, 'profiles')}`] : [])]);
     stops.unshift(() => operator.stop());
     const readyz = operator.metricsUrl.replace(/\/metrics$/, '/readyz');
@@ -160,7 +172,7 @@ async function main(): Promise<void> {
     const { leases = 0, ...perRes } = api;
     const adminDelta = delta(admin0, admin1);
     const result = {
-      label: LABEL, date: new Date().toISOString(), resources: N, nodeArgs: NODE_ARGS, concurrency: process.env.BENCH_CONCURRENCY ?? 'default',
+      label: LABEL, date: new Date().toISOString(), resources: N, nodeArgs: NODE_ARGS, operatorEnv: OPERATOR_ENV, concurrency: process.env.BENCH_CONCURRENCY ?? 'default',
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg: os.loadavg() },
       applySeconds: appliedSeconds, convergedSeconds,
       lastReadyTransitionSeconds: Math.round((lastTransition - Math.floor(started / 1000) * 1000) / 1000),

@@ -26,7 +26,7 @@ const schema = z.object({
   POD_NAMESPACE: z.string().min(1).optional(),
   POD_NAME: z.string().min(1).optional(),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
-  MAX_CONCURRENT_RECONCILES: z.coerce.number().int().min(1).max(64).default(4),
+  MAX_CONCURRENT_RECONCILES: z.coerce.number().int().min(1).max(64).default(16),
   RESYNC_PERIOD: z.string().default('10m'),
   SECRET_GONOSUMDB: z.string().default('*'),
   ROTATION_GRACE: z.string().default('1h'),
