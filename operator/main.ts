@@ -15,6 +15,7 @@ import { ConflictError } from './controller/kube-client.js';
 import { HttpRegistryAdminClient } from './registry/admin-client.js';
 import { CachedKubeClient } from './runtime/cached-kube-client.js';
 import { runWorkers } from './runtime/controller.js';
+import { EchoFilter } from './runtime/echo-filter.js';
 import { LeaderElector } from './runtime/leader-election.js';
 import { OperatorMetrics } from './runtime/metrics.js';
 import { defaultControllerRateLimiter } from './runtime/rate-limiter.js';
@@ -31,13 +32,15 @@ function informers(config: OperatorConfig, kc: KubeConfig, queue: WorkQueue<stri
   // '' stands for every namespace: one cluster-wide informer instead of one per namespace.
   const namespaces = config.watchNamespaces.length > 0 ? config.watchNamespaces : [''];
   const waiting = new Map<string, GoPackageOwner>();
+  // The watch events of the operator's own writes reconcile nothing (runtime/echo-filter.ts).
+  const echoes = new EchoFilter();
   const resources = namespaces.map((ns) => new ResilientInformer<GoPackageOwner>({
     kc, log, name: ns ? `${PLURAL}/${ns}` : PLURAL, relistMs: config.resyncMs,
     path: ns ? `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${PLURAL}` : `/apis/${GROUP}/${VERSION}/${PLURAL}`,
     list: () => (ns ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL }) : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL })),
-    onChange: (o) => {
+    onChange: (o, verb) => {
       const key = keyOf(o.metadata!.namespace!, o.metadata!.name!);
-      queue.add(key);
+      if (echoes.ownerEvent(key, o, verb)) queue.add(key);
       // The change may have released a prefix another resource waits for. The waiters are kept apart, so
       // an event costs a look at them, not at every cached resource (a deleted one is gone from the cache).
       const current = group.get(o.metadata!.namespace!, o.metadata!.name!);
@@ -52,12 +55,12 @@ function informers(config: OperatorConfig, kc: KubeConfig, queue: WorkQueue<stri
     path: ns ? `/api/v1/namespaces/${ns}/secrets` : '/api/v1/secrets',
     list: () => (ns ? core.listNamespacedSecret({ namespace: ns, labelSelector: SECRET_SELECTOR }) : core.listSecretForAllNamespaces({ labelSelector: SECRET_SELECTOR })),
     // A Secret event concerns the GoPackageOwner that controls it.
-    onChange: (s) => {
+    onChange: (s, verb) => {
       const controllerRef = s.metadata?.ownerReferences?.find((r) => r.controller && r.kind === KIND);
-      if (controllerRef) queue.add(keyOf(s.metadata!.namespace!, controllerRef.name));
+      if (controllerRef && echoes.secretEvent(keyOf(s.metadata!.namespace!, s.metadata!.name!), verb)) queue.add(keyOf(s.metadata!.namespace!, controllerRef.name));
     },
   }));
-  return { resources: group, secrets: new InformerGroup(secrets) };
+  return { resources: group, secrets: new InformerGroup(secrets), echoes };
 }
 
 type Informers = ReturnType<typeof informers>;
@@ -69,7 +72,7 @@ function reconcilerFor(config: OperatorConfig, kc: KubeConfig, watched: Informer
   const checksumDatabase = () => (known ??= registry.getChecksumDatabase().catch((err: unknown) => ((known = undefined), Promise.reject(err))));
   const secrets = { publicUrl: config.publicUrl, caPem: config.secretCaPem, noSumDb: config.noSumDb, checksumDatabase };
   // Reads from the informers' caches (read-your-writes kept), writes to the API server.
-  return new GoPackageOwnerReconciler(new CachedKubeClient(kc, watched.resources, watched.secrets), registry, secrets, () => new Date(), config.rotationGraceMs);
+  return new GoPackageOwnerReconciler(new CachedKubeClient(kc, watched.resources, watched.secrets, watched.echoes), registry, secrets, () => new Date(), config.rotationGraceMs);
 }
 
 /** Starts the informers and the workers (on becoming leader, or at once); resolves the workers' end. */

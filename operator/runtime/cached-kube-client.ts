@@ -13,6 +13,7 @@
 import type { KubeConfig, KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import { OWNER_RESOURCE_LABEL, type GoPackageOwner } from '../api/gopackageowner.js';
 import { KubeClient } from '../controller/kube-client.js';
+import type { EchoFilter } from './echo-filter.js';
 
 export interface CacheReader<T> {
   get(namespace: string, name: string): T | undefined;
@@ -67,6 +68,8 @@ export class CachedKubeClient extends KubeClient {
     kc: KubeConfig,
     private readonly owners: CacheReader<GoPackageOwner>,
     private readonly secrets: CacheReader<V1Secret>,
+    /** Told of this process's writes, so their watch events are known as echoes. */
+    private readonly echoes?: EchoFilter,
   ) {
     super(kc);
   }
@@ -81,6 +84,8 @@ export class CachedKubeClient extends KubeClient {
 
   override async updateGoPackageOwner(cr: GoPackageOwner): Promise<GoPackageOwner> {
     this.superseded.record(`gpo:${keyOf(cr)}`, cr.metadata!.resourceVersion);
+    // Told before the request: its watch event may arrive before its answer.
+    this.echoes?.wroteOwner(keyOf(cr), cr);
     return super.updateGoPackageOwner(cr);
   }
 
@@ -107,6 +112,7 @@ export class CachedKubeClient extends KubeClient {
 
   override async createSecret(secret: V1Secret): Promise<void> {
     this.superseded.record(`secret:${keyOf(secret)}`, ABSENT);
+    this.echoes?.createdSecret(keyOf(secret));
     return super.createSecret(secret);
   }
 

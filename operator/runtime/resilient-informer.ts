@@ -15,7 +15,7 @@ export interface ResilientInformerOptions<T extends KubernetesObject> {
   list: ListPromise<T>;
   labelSelector?: string;
   relistMs: number;
-  onChange: (obj: T) => void;
+  onChange: (obj: T, verb: 'add' | 'update' | 'delete') => void;
   log: Logger;
   /** What the cache keeps of each listed or watched object (default: trimCached). */
   trim?: (obj: T) => T;
@@ -82,7 +82,7 @@ export class ResilientInformer<T extends KubernetesObject> {
     const live = () => gen === this.generation && !this.stopped;
     for (const verb of ['add', 'update', 'delete'] as const) {
       informer.on(verb, (obj) => {
-        if (live()) this.o.onChange(obj);
+        if (live()) this.o.onChange(obj, verb);
       });
     }
     informer.on('connect', () => {

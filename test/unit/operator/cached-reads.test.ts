@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import { KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import type { GoPackageOwner } from '../../../operator/api/gopackageowner.js';
 import { CachedKubeClient, Superseded, type CacheReader } from '../../../operator/runtime/cached-kube-client.js';
+import { EchoFilter } from '../../../operator/runtime/echo-filter.js';
 import { poolKubeAgents } from '../../../operator/runtime/kube-agents.js';
 import { trimCached } from '../../../operator/runtime/resilient-informer.js';
 
@@ -90,4 +91,33 @@ describe('poolKubeAgents', () => {
 test('trimCached drops managedFields and keeps everything else', () => {
   const s = { metadata: { name: 'x', annotations: { a: 'b' }, managedFields: [{ manager: 'kubectl' }] }, data: { token: 'dA==' } };
   assert.deepEqual(trimCached(s), { metadata: { name: 'x', annotations: { a: 'b' } }, data: { token: 'dA==' } });
+});
+
+describe('EchoFilter', () => {
+  const owner = (generation: number, finalizers: string[] = [], deletionTimestamp?: string) => ({ metadata: { generation, finalizers, ...(deletionTimestamp ? { deletionTimestamp } : {}) } });
+
+  test("a status-only update, or one the operator wrote itself, is no reason to reconcile; a spec change, an add or a delete is", () => {
+    const f = new EchoFilter();
+    assert.equal(f.ownerEvent('ns/a', owner(1), 'add'), true);
+    f.wroteOwner('ns/a', owner(1, ['goregistry.dev/cleanup']));
+    assert.equal(f.ownerEvent('ns/a', owner(1, ['goregistry.dev/cleanup']), 'update'), false, 'the finalizer it added');
+    assert.equal(f.ownerEvent('ns/a', owner(1, ['goregistry.dev/cleanup']), 'update'), false, 'its status write');
+    assert.equal(f.ownerEvent('ns/a', owner(2, ['goregistry.dev/cleanup']), 'update'), true, 'a new spec');
+    assert.equal(f.ownerEvent('ns/a', owner(2, ['goregistry.dev/cleanup'], '2026-01-01T00:00:00Z'), 'update'), true, 'deletion');
+    assert.equal(f.ownerEvent('ns/a', owner(2, ['goregistry.dev/cleanup']), 'add'), true, 'a relist re-delivers every resource');
+    assert.equal(f.ownerEvent('ns/a', owner(2), 'delete'), true);
+  });
+
+  test("a Secret's add right after the operator created it is an echo; an edit, a removal or a later add are not", () => {
+    let now = 0;
+    const f = new EchoFilter(() => now);
+    f.createdSecret('ns/a-ci');
+    assert.equal(f.secretEvent('ns/a-ci', 'add'), false);
+    assert.equal(f.secretEvent('ns/a-ci', 'update'), true);
+    assert.equal(f.secretEvent('ns/a-ci', 'delete'), true);
+    assert.equal(f.secretEvent('ns/a-ci', 'add'), true, 'the echo was seen once');
+    f.createdSecret('ns/b-ci');
+    now = 61_000;
+    assert.equal(f.secretEvent('ns/b-ci', 'add'), true, 'too late to be the echo');
+  });
 });
