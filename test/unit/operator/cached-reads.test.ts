@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import { KubeConfig, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
 import type { GoPackageOwner } from '../../../operator/api/gopackageowner.js';
 import { CachedKubeClient, Superseded, type CacheReader } from '../../../operator/runtime/cached-kube-client.js';
 import { EchoFilter } from '../../../operator/runtime/echo-filter.js';
@@ -94,7 +94,9 @@ test('trimCached drops managedFields and keeps everything else', () => {
 });
 
 describe('EchoFilter', () => {
-  const owner = (generation: number, finalizers: string[] = [], deletionTimestamp?: string) => ({ metadata: { generation, finalizers, ...(deletionTimestamp ? { deletionTimestamp } : {}) } });
+  // As the watch delivers it: JSON, so the deletion timestamp is a string.
+  const owner = (generation: number, finalizers: string[] = [], deletionTimestamp?: string): KubernetesObject =>
+    ({ metadata: { generation, finalizers, ...(deletionTimestamp ? { deletionTimestamp: deletionTimestamp as unknown as Date } : {}) } });
 
   test("a status-only update, or one the operator wrote itself, is no reason to reconcile; a spec change, an add or a delete is", () => {
     const f = new EchoFilter();
