@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import type { CliIo } from './cli-io.js';
 import { registerGoauth } from './commands/goauth.js';
+import { registerPublish } from './commands/publish.js';
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command('go-registry')
@@ -15,6 +16,7 @@ export function buildProgram(io: CliIo): Command {
 Exit codes: 0 ok · 1 usage · 2 validation failed · 3 no or refused credentials · 4 registry refused (conflict,
 not found, too large) · 5 registry unreachable or failing.`,
     );
+  registerPublish(program, io);
   registerGoauth(program, io);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   return program;

@@ -17,7 +17,7 @@
 import type { Command } from 'commander';
 import { usageError } from '../cli-error.js';
 import { configPath, readConfig, tokenOf, type CredentialsConfig, type TokenSource } from '../credential-store.js';
-import { prefixCovers, prefixKey } from '../url-prefix.js';
+import { isGoauthPrefix, prefixCovers, prefixKey } from '../url-prefix.js';
 import type { CliIo } from '../cli-io.js';
 
 export interface GoauthOptions {
@@ -52,7 +52,7 @@ export async function goauthResponse(options: GoauthOptions, env: NodeJS.Process
   // The environment's prefixes come last so that they win over the file's for the same prefix.
   const all = new Map<string, TokenSource>(Object.entries(config.credentials));
   for (const [prefix, source] of environmentSources(options, env)) all.set(prefix, source);
-  const chosen = [...all.entries()].filter(([prefix]) => url === undefined || prefixCovers(prefix, url));
+  const chosen = [...all.entries()].filter(([prefix]) => isGoauthPrefix(prefix) && (url === undefined || prefixCovers(prefix, url)));
   const blocks: string[] = [];
   for (const [prefix, source] of chosen) {
     try {
