@@ -3,6 +3,9 @@ import { Command } from 'commander';
 import type { CliIo } from './cli-io.js';
 import { registerGoauth } from './commands/goauth.js';
 import { registerPublish } from './commands/publish.js';
+import { registerLogin } from './commands/login.js';
+import { registerTokens } from './commands/tokens.js';
+import { registerWhoami } from './commands/whoami.js';
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command('go-registry')
@@ -18,6 +21,13 @@ not found, too large) · 5 registry unreachable or failing.`,
     );
   registerPublish(program, io);
   registerGoauth(program, io);
-  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  registerLogin(program, io);
+  registerWhoami(program, io);
+  registerTokens(program, io);
+  const inherit = (command: Command) => {
+    command.exitOverride().configureOutput(program.configureOutput());
+    command.commands.forEach(inherit);
+  };
+  program.commands.forEach(inherit);
   return program;
 }
