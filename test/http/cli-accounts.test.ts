@@ -79,7 +79,8 @@ test('publish uploads with the stored token; exit 4 on the same version again, 2
   const anonymous = await runCliCaptured(['publish', moduleDir, '--version', 'v1.0.1', '--owner', 'other'], { env: { ...env, XDG_CONFIG_HOME: path.join(fx.dir, 'empty') } });
   assert.equal(anonymous.code, 3);
   assert.match(anonymous.stderr, /no token for/);
-  const forbidden = await runCliCaptured(['publish', moduleDir, '--version', 'v1.0.1', '--owner', 'other'], { env });
+  // The stored token is for acme's endpoint only: for other, none (above); acme's token given anyway is refused.
+  const forbidden = await runCliCaptured(['publish', moduleDir, '--version', 'v1.0.1', '--owner', 'other'], { env: { ...env, GOREGISTRY_TOKEN: writeToken } });
   // Another owner's private endpoint is answered as a missing one: refused (4), not an auth problem.
   assert.equal(forbidden.code, 4, forbidden.stderr);
   assert.match(forbidden.stderr, /404/);
