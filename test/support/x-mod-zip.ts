@@ -33,14 +33,22 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	err = zip.CreateFromDir(f, module.Version{Path: path, Version: version}, dir)
+	m := module.Version{Path: path, Version: version}
+	if len(os.Args) > 5 {
+		// From a git repository: revision and subdirectory, as go fetches from a VCS.
+		err = zip.CreateFromVCS(f, m, dir, os.Args[5], os.Args[6])
+	} else {
+		err = zip.CreateFromDir(f, m, dir)
+	}
 	f.Close()
 	if err != nil {
 		result["error"] = err.Error()
 		return
 	}
-	checked, _ := zip.CheckDir(dir)
-	result["valid"] = checked.Valid
+	if len(os.Args) <= 5 {
+		checked, _ := zip.CheckDir(dir)
+		result["valid"] = checked.Valid
+	}
 	result["hash"], err = dirhash.HashZip(out, dirhash.Hash1)
 	if err != nil {
 		panic(err)
@@ -57,6 +65,8 @@ export interface XModZipResult {
 export interface XModZip {
   client: GoClient;
   createFromDir(dir: string, modulePath: string, version: string): Promise<XModZipResult>;
+  /** zip.CreateFromVCS of a git repository's revision, for the module in subdir ('' at the root). */
+  createFromGit(repo: string, modulePath: string, version: string, revision: string, subdir: string): Promise<XModZipResult>;
 }
 
 /** Builds the witness program in root (its own GOPATH and module cache, public proxy). */
@@ -69,12 +79,15 @@ export async function buildXModZip(root: string): Promise<XModZip> {
   const binary = path.join(root, 'xmodzip-bin');
   await client.go(['build', '-mod=mod', '-o', binary, '.'], { cwd: src });
   let n = 0;
+  const witness = async (args: string[]) => {
+    const out = path.join(root, `witness-${n++}.zip`);
+    const [dir, modulePath, version, ...vcs] = args;
+    const { stdout } = await run(binary, [dir!, modulePath!, version!, out, ...vcs]);
+    return JSON.parse(stdout) as XModZipResult;
+  };
   return {
     client,
-    async createFromDir(dir, modulePath, version) {
-      const out = path.join(root, `witness-${n++}.zip`);
-      const { stdout } = await run(binary, [dir, modulePath, version, out]);
-      return JSON.parse(stdout) as XModZipResult;
-    },
+    createFromDir: (dir, modulePath, version) => witness([dir, modulePath, version]),
+    createFromGit: (repo, modulePath, version, revision, subdir) => witness([repo, modulePath, version, revision, subdir]),
   };
 }
