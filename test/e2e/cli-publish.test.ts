@@ -15,7 +15,7 @@ import { runCliProcess } from '../support/cli-process.js';
 import { goClient } from '../support/go-client.js';
 import { tempDir } from '../support/paths.js';
 import { startRegistryProcess, type RegistryProcess } from '../support/registry-process.js';
-import { buildXModZip, type XModZip } from '../support/x-mod-zip.js';
+import { startXModZip, type XModZip } from '../support/x-mod-zip.js';
 
 const ADMIN = 'e2e-admin-token-cli-publish-0123456789';
 let root: string;
@@ -36,7 +36,7 @@ async function write(files: Record<string, string>) {
 
 before(async () => {
   ({ dir: root, remove: cleanup } = await tempDir('cli-publish'));
-  [registry, witness] = await Promise.all([startRegistryProcess({ DATA_DIR: path.join(root, 'data'), REGISTRY_ADMIN_TOKEN: ADMIN }), buildXModZip(path.join(root, 'witness'))]);
+  [registry, witness] = await Promise.all([startRegistryProcess({ DATA_DIR: path.join(root, 'data'), REGISTRY_ADMIN_TOKEN: ADMIN }), startXModZip(root)]);
   await createOwner(registry.url, ADMIN, 'acme', 'public');
   const token = await createToken(registry.url, ADMIN, 'acme', 'ci', ['write']);
   env = { PATH: process.env.PATH, HOME: root, GOREGISTRY_TOKEN: token, GOREGISTRY_URL: `${registry.url}/api/packages/acme/go` };
@@ -59,6 +59,7 @@ before(async () => {
   git('add', 'staged.go');
 });
 after(async () => {
+  await witness?.close();
   await registry?.stop();
   await cleanup();
 });

@@ -11,17 +11,23 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCliCaptured } from '../support/cli-run.js';
 import { tempDir } from '../support/paths.js';
-import { buildXModZip, X_MOD_VERSION, type XModZip } from '../support/x-mod-zip.js';
+import { goClient, type GoClient } from '../support/go-client.js';
+import { PUBLIC_GOPROXY, startXModZip, type XModZip } from '../support/x-mod-zip.js';
 
 let root: string;
 let cleanup: () => Promise<void>;
 let witness: XModZip;
+let publicGo: GoClient;
 
 before(async () => {
   ({ dir: root, remove: cleanup } = await tempDir('cli-zip'));
-  witness = await buildXModZip(root);
+  witness = await startXModZip(root);
+  publicGo = await goClient(path.join(root, 'public'), PUBLIC_GOPROXY);
 });
-after(() => cleanup());
+after(async () => {
+  await witness?.close();
+  await cleanup();
+});
 
 interface DryRun {
   code: number;
@@ -39,8 +45,8 @@ async function dryRun(dir: string, modulePath: string, version: string): Promise
 }
 
 test('real public modules from the module cache: the h1: hashes of go.sum', async () => {
-  const modules = [`golang.org/x/mod@${X_MOD_VERSION}`, 'golang.org/x/text@v0.21.0', 'github.com/google/uuid@v1.6.0', 'rsc.io/quote@v1.5.2', 'rsc.io/sampler@v1.3.0'];
-  const { stdout } = await witness.client.go(['mod', 'download', '-json', ...modules]);
+  const modules = ['golang.org/x/mod@v0.22.0', 'golang.org/x/text@v0.21.0', 'github.com/google/uuid@v1.6.0', 'rsc.io/quote@v1.5.2', 'rsc.io/sampler@v1.3.0'];
+  const { stdout } = await publicGo.go(['mod', 'download', '-json', ...modules]);
   const downloads = JSON.parse(`[${stdout.replace(/}\s*{/g, '},{')}]`) as { Path: string; Version: string; Dir: string; Sum: string; GoModSum: string }[];
   assert.equal(downloads.length, modules.length);
   for (const d of downloads) {
@@ -95,7 +101,7 @@ for (const [name, tree, want] of fixtures) {
     if ('valid' in want) {
       assert.equal(theirs.error, undefined, `x/mod: ${theirs.error}`);
       assert.equal(ours.code, 0, ours.stderr);
-      assert.deepEqual((theirs.valid ?? []).map((f) => path.relative(dir, f).split(path.sep).join('/')).sort(), want.valid, 'x/mod keeps these files');
+      assert.deepEqual([...(theirs.valid ?? [])].sort(), want.valid, 'x/mod keeps these files');
       assert.deepEqual([...(ours.files ?? [])].sort(), want.valid);
       assert.equal(ours.hash, theirs.hash);
     } else {
