@@ -68,6 +68,7 @@ test('publish uploads with the stored token; exit 4 on the same version again, 2
   assert.equal(out.module, 'example.com/hello');
   assert.deepEqual(out.files, ['go.mod', 'hello.go']);
   assert.equal(out.published.module, 'example.com/hello');
+  assert.equal(out.published.zipHash, out.hash);
   const info = await fetch(`${fx.reg.url}/api/packages/acme/go/example.com/hello/@v/v1.0.0.info`, { headers: { Authorization: `Bearer ${writeToken}` } });
   assert.equal(info.status, 200);
   const again = await runCliCaptured(['publish', moduleDir, '--version', 'v1.0.0', '--owner', 'acme'], { env });
@@ -79,6 +80,11 @@ test('publish uploads with the stored token; exit 4 on the same version again, 2
   const anonymous = await runCliCaptured(['publish', moduleDir, '--version', 'v1.0.1', '--owner', 'other'], { env: { ...env, XDG_CONFIG_HOME: path.join(fx.dir, 'empty') } });
   assert.equal(anonymous.code, 3);
   assert.match(anonymous.stderr, /no token for/);
+  // ~/.netrc, matched by host and port as go matches it, when nothing else gives a token.
+  const netrc = path.join(fx.dir, 'netrc');
+  await writeFile(netrc, `machine ${new URL(fx.reg.url).host} login ci password ${writeToken}\n`, { mode: 0o600 });
+  const viaNetrc = await runCliCaptured(['publish', moduleDir, '--version', 'v1.0.2', '--owner', 'acme'], { env: { ...env, XDG_CONFIG_HOME: path.join(fx.dir, 'empty'), NETRC: netrc } });
+  assert.equal(viaNetrc.code, 0, viaNetrc.stderr);
   // The stored token is for acme's endpoint only: for other, none (above); acme's token given anyway is refused.
   const forbidden = await runCliCaptured(['publish', moduleDir, '--version', 'v1.0.1', '--owner', 'other'], { env: { ...env, GOREGISTRY_TOKEN: writeToken } });
   // Another owner's private endpoint is answered as a missing one: refused (4), not an auth problem.
