@@ -119,4 +119,6 @@ test('publish of a folder: go installs the uploaded version; the same version ag
   const again = await runCliProcess(['publish', dir, '--version', 'v1.2.3'], { env });
   assert.equal(again.code, 4);
   assert.match(again.stderr, /409/);
+  // Not a terminal and no --progress: no progress lines.
+  assert.doesNotMatch(again.stderr, /upload \d+%/);
 });

@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
+import { CLI_MAIN } from '../support/cli-process.js';
 import { createToken } from '../support/admin-api.js';
 import { runCliCaptured } from '../support/cli-run.js';
 import { ADMIN_TOKEN, startTestRegistry, type TestRegistry } from '../support/in-process-registry.js';
@@ -110,4 +112,22 @@ test('tokens create/list/revoke go through the admin API with the admin token; -
   assert.equal(revoked.code, 0, revoked.stderr);
   const refused = await runCliCaptured(['whoami', '--owner', 'other'], { env });
   assert.equal(refused.code, 3, refused.stderr);
+});
+
+test('login at a terminal prompts without echoing the token (a pseudo-terminal from script(1))', async () => {
+  const reader = await createToken(fx.reg.url, ADMIN_TOKEN, 'other', 'typed', ['read']);
+  const child = spawn('script', ['-qec', `${CLI_MAIN} login --registry ${fx.reg.url}`, '/dev/null'], { env: { ...process.env, ...env } });
+  let screen = '';
+  const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+  child.stdout.on('data', (chunk: Buffer) => {
+    const before = screen;
+    screen += chunk.toString();
+    // Typed only once the prompt is up (raw mode on), as a person would.
+    if (!before.includes('token for') && screen.includes('token for')) child.stdin.write(`${reader}\r`);
+  });
+  assert.equal(await exited, 0, screen);
+  assert.match(screen, /logged in: token "typed" of owner other/);
+  assert.ok(!screen.includes(reader), 'the token was echoed');
+  const stored = JSON.parse(await readFile(configFile, 'utf8')).credentials[`${fx.reg.url}/api/packages/other/go`].token;
+  assert.equal(stored, reader);
 });
