@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createOwner, createToken } from '../support/admin-api.js';
@@ -49,7 +49,12 @@ before(async () => {
     'greet.go': 'package gitmod\n\nconst Greeting = "tagged"\n',
     'sub/tool/go.mod': 'module example.com/gitmod/sub/tool\n\ngo 1.21\n',
     'sub/tool/main.go': 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("tool from the tag") }\n',
+    // Left out as go leaves them out of a VCS zip: export-ignore, a vendored package, a symlink.
+    '.gitattributes': 'notes.txt export-ignore\n',
+    'notes.txt': 'not exported\n',
+    'vendor/example.com/dep/dep.go': 'package dep\n',
   });
+  await symlink('greet.go', path.join(repo, 'link.go'));
   git('add', '-A');
   git('commit', '-qm', 'first');
   git('tag', 'v1.0.0');
@@ -69,8 +74,8 @@ test('--from-git zips the tag as CreateFromVCS does, and go downloads it with th
   assert.equal(dry.code, 0, dry.stderr);
   const out = JSON.parse(dry.stdout) as { version: string; hash: string; files: string[] };
   assert.equal(out.version, 'v1.0.0');
-  // The nested module sub/tool is left out; nothing of the working tree is in.
-  assert.deepEqual(out.files.sort(), ['LICENSE', 'go.mod', 'greet.go']);
+  // The nested module sub/tool, export-ignore, vendor/ and the symlink are left out; nothing of the working tree is in.
+  assert.deepEqual(out.files.sort(), ['.gitattributes', 'LICENSE', 'go.mod', 'greet.go']);
   const theirs = await witness.createFromGit(repo, 'example.com/gitmod', 'v1.0.0', 'v1.0.0', '');
   assert.equal(out.hash, theirs.hash, theirs.error);
 
