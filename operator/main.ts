@@ -11,7 +11,8 @@ import { GROUP, KIND, keyOf, MANAGED_BY, PLURAL, VERSION, type GoPackageOwner } 
 import { loadOperatorConfig, type OperatorConfig } from './config.js';
 import { claimWaiters, waitsForClaim } from './controller/claim-waiters.js';
 import { GoPackageOwnerReconciler } from './controller/gopackageowner-reconciler.js';
-import { ConflictError } from './controller/kube-client.js';
+import { GeneratedSecrets } from './controller/generated-secrets.js';
+import { ConflictError, KubeClient } from './controller/kube-client.js';
 import { HttpRegistryAdminClient } from './registry/admin-client.js';
 import { CachedKubeClient } from './runtime/cached-kube-client.js';
 import { runWorkers } from './runtime/controller.js';
@@ -75,8 +76,40 @@ function reconcilerFor(config: OperatorConfig, kc: KubeConfig, watched: Informer
   return new GoPackageOwnerReconciler(new CachedKubeClient(kc, watched.resources, watched.secrets, watched.echoes), registry, secrets, () => new Date(), config.rotationGraceMs);
 }
 
+const RENEWAL_CHECK_MS = 60 * 60_000;
+
+/**
+ * The Secrets made at run time (generated-secrets.ts), before anything needs them: tried
+ * until they exist, then checked for renewal every hour while this operator leads. With the
+ * generated CA, the admin API is verified with it and token Secrets carry it.
+ */
+async function ensureGenerated(config: OperatorConfig, kc: KubeConfig, log: pino.Logger): Promise<void> {
+  const { namespace, tls, passwordSecret } = config.generated;
+  if (!tls && !passwordSecret) return;
+  const generated = new GeneratedSecrets(new KubeClient(kc));
+  const ensure = async () => {
+    if (passwordSecret) await generated.ensurePassword(namespace, passwordSecret);
+    if (!tls) return;
+    const caPem = await generated.ensureTls({ namespace, ...tls });
+    config.caPem = caPem;
+    if (config.secretCaPem === undefined && !config.secretCaDisabled) config.secretCaPem = caPem;
+  };
+  for (let delay = 500; ; delay = Math.min(delay * 2, 30_000)) {
+    try {
+      await ensure();
+      break;
+    } catch (err) {
+      log.warn({ err: (err as Error).message, retryInMs: delay }, 'could not make the generated Secrets; retrying');
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+  log.info({ namespace, tlsSecret: tls?.tlsSecret, passwordSecret }, 'generated Secrets in place');
+  setInterval(() => ensure().catch((err: Error) => log.warn({ err: err.message }, 'certificate renewal check failed; tried again in an hour')), RENEWAL_CHECK_MS).unref();
+}
+
 /** Starts the informers and the workers (on becoming leader, or at once); resolves the workers' end. */
-function startControllers(config: OperatorConfig, kc: KubeConfig, queue: WorkQueue<string>, watched: Informers, metrics: OperatorMetrics, log: pino.Logger) {
+async function startControllers(config: OperatorConfig, kc: KubeConfig, queue: WorkQueue<string>, watched: Informers, metrics: OperatorMetrics, log: pino.Logger) {
+  await ensureGenerated(config, kc, log);
   const reconciler = reconcilerFor(config, kc, watched);
   metrics.leader.set({ name: 'go-registry-operator' }, 1);
   void watched.resources.start();
