@@ -88,6 +88,14 @@ async function cpuSeconds(pid: number): Promise<number> {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
+/** The operator's reconciles so far, by result (controller_runtime_reconcile_total). */
+async function reconcilesOf(metricsUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(metricsUrl)).text();
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^controller_runtime_reconcile_total\{[^}]*result="(\w+)"[^}]*\} (\d+)/gm)) out[m[1]!] = (out[m[1]!] ?? 0) + Number(m[2]);
+  return out;
+}
+
 /** Admin-API requests the registry answered so far, by method and route. */
 async function adminCalls(url: string): Promise<Record<string, number>> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -133,7 +141,7 @@ async function main(): Promise<void> {
 
     const file = path.join(dir, 'owners.yaml');
     await writeFile(file, manifest(N));
-    const [api0, admin0, cpu0] = [await witness.counts(), await adminCalls(registry.url), await cpuSeconds(operator.pid)];
+    const [api0, admin0, cpu0, rec0] = [await witness.counts(), await adminCalls(registry.url), await cpuSeconds(operator.pid), await reconcilesOf(operator.metricsUrl)];
     let peakRss = idle.rss;
     let sampling = true;
     let atPeak: Record<string, number> = {};
@@ -167,7 +175,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 3000));
     sampling = false;
     await sampler;
-    const [api1, admin1, cpu1, mem] = [await witness.counts(), await adminCalls(registry.url), await cpuSeconds(operator.pid), await memoryOf(operator.pid)];
+    const [api1, admin1, cpu1, mem, rec1] = [await witness.counts(), await adminCalls(registry.url), await cpuSeconds(operator.pid), await memoryOf(operator.pid), await reconcilesOf(operator.metricsUrl)];
     const api = delta(api0, api1);
     const { leases = 0, ...perRes } = api;
     const adminDelta = delta(admin0, admin1);
@@ -179,6 +187,7 @@ async function main(): Promise<void> {
       operatorCpuSeconds: Math.round((cpu1 - cpu0) * 100) / 100,
       rssMiB: { idle: Math.round(idle.rss / MiB), peakSampled: Math.round(peakRss / MiB), peakHwm: Math.round(mem.hwm / MiB), after: Math.round(mem.rss / MiB), atPeak },
       apiCalls: { total: sum(perRes), perResource: Math.round((sum(perRes) / N) * 100) / 100, byBucket: perRes, byBucketPerResource: perResource(perRes), leases },
+      reconciles: delta(rec0, rec1),
       adminCalls: { total: sum(adminDelta), perResource: Math.round((sum(adminDelta) / N) * 100) / 100, byRoute: adminDelta },
     };
     await mkdir(RESULTS, { recursive: true });
@@ -192,7 +201,7 @@ async function main(): Promise<void> {
 }
 
 function markdown(r: { label: string; resources: number; [k: string]: unknown }): string {
-  const x = r as unknown as { convergedSeconds: number; applySeconds: number; lastReadyTransitionSeconds: number; operatorCpuSeconds: number; rssMiB: Record<string, number>; apiCalls: { perResource: number; byBucketPerResource: Record<string, number>; leases: number }; adminCalls: { perResource: number; byRoute: Record<string, number> }; concurrency: string; machine: { loadavg: number[] } };
+  const x = r as unknown as { convergedSeconds: number; applySeconds: number; lastReadyTransitionSeconds: number; operatorCpuSeconds: number; rssMiB: Record<string, number>; apiCalls: { perResource: number; byBucketPerResource: Record<string, number>; leases: number }; adminCalls: { perResource: number; byRoute: Record<string, number> }; reconciles: Record<string, number>; concurrency: string; machine: { loadavg: number[] } };
   return [
     `# Operator at scale (${r.label}, ${r.resources} GoPackageOwners, concurrency ${x.concurrency})`,
     '',
@@ -201,6 +210,7 @@ function markdown(r: { label: string; resources: number; [k: string]: unknown })
     `| ${x.convergedSeconds.toFixed(1)} | ${x.applySeconds.toFixed(1)} | ${x.lastReadyTransitionSeconds} | ${x.operatorCpuSeconds} | ${x.rssMiB.idle} / ${x.rssMiB.peakHwm} | ${x.apiCalls.perResource} | ${x.adminCalls.perResource} |`,
     '',
     `API calls per resource by bucket: ${Object.entries(x.apiCalls.byBucketPerResource).map(([k, v]) => `${k} ${v}`).join(', ')}; lease requests ${x.apiCalls.leases} in all.`,
+    `Reconciles by result: ${Object.entries(x.reconciles).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
     `Admin-API calls: ${Object.entries(x.adminCalls.byRoute).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
     `Load average at the end: ${x.machine.loadavg.map((l) => l.toFixed(2)).join(' ')} (2 shared cores).`,
     '',
