@@ -55,7 +55,7 @@ function informers(config: OperatorConfig, kc: KubeConfig, queue: WorkQueue<stri
 type Informers = ReturnType<typeof informers>;
 
 function reconcilerFor(config: OperatorConfig, kc: KubeConfig): GoPackageOwnerReconciler {
-  const registry = new HttpRegistryAdminClient(config.registryUrl, config.adminToken, config.caPem);
+  const registry = new HttpRegistryAdminClient(config.registryUrl, config.adminCredential, config.caPem);
   // Asked once it answers (a registry without a checksum database answers undefined, kept too).
   let known: Promise<{ name: string; verifierKey: string } | undefined> | undefined;
   const checksumDatabase = () => (known ??= registry.getChecksumDatabase().catch((err: unknown) => ((known = undefined), Promise.reject(err))));
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     ? new LeaderElector({ kc, log, namespace: config.leaseNamespace, name: 'go-registry-operator', identity: config.identity, onLeading: lead, onLost: () => process.exit(1) })
     : undefined;
   const server = await serveHealth(config.metricsPort, metrics, () => !elector || !elector.isLeader || watched.resources.synced);
-  log.info({ metricsPort: (server.address() as AddressInfo).port, identity: config.identity, leaderElection: config.leaderElection, namespaces: config.watchNamespaces.length ? config.watchNamespaces : 'all' }, 'operator started');
+  log.info({ metricsPort: (server.address() as AddressInfo).port, identity: config.identity, credential: config.credentialKind, leaderElection: config.leaderElection, namespaces: config.watchNamespaces.length ? config.watchNamespaces : 'all' }, 'operator started');
   if (elector) elector.start();
   else lead();
 

@@ -3,7 +3,9 @@
  * desired state and what the registry and the cluster hold now. It reads everything
  * each time, writes only what differs, and records the outcome once in status.
  */
+import { accessProblem } from '../api/access.js';
 import { claimProblem } from '../api/claims.js';
+import { syncAccess } from './access-sync.js';
 import { desiredOwner, FINALIZER, splitKey, type DesiredOwner, type GoPackageOwner, type TokenStatus } from '../api/gopackageowner.js';
 import {
   ClaimConflictError,
@@ -57,6 +59,8 @@ export class GoPackageOwnerReconciler {
     try {
       const problem = claimProblem(desired.claims);
       if (problem) throw new InvalidClaimError(problem);
+      const access = accessProblem(cr.spec.access);
+      if (access) throw new RegistryRejectedError(`invalid spec.access: ${access}`);
       await this.syncOwner(cr, desired, note);
     } catch (err) {
       if (err instanceof ClaimConflictError || err instanceof InvalidClaimError) {
@@ -85,17 +89,20 @@ export class GoPackageOwnerReconciler {
       return this.failed(cr, desired, err, 'OwnerSynced', note);
     }
     let tokens: TokenStatus[];
+    let grants: string[];
     let nextDueAt: number | undefined;
     try {
       ({ statuses: tokens, nextDueAt } = await syncTokens(cr, desired, this.kube, this.registry, this.endpoint, note, this.now(), this.graceMs));
+      grants = await syncAccess(desired.owner, desired.grants, this.registry, note);
     } catch (err) {
       return this.failed(cr, desired, err, 'TokensSynced', note);
     }
+    const granted = grants.length > 0 ? ` and ${grants.length} grants` : '';
     await this.writeStatus(cr, desired, tokens, [
-      { type: 'Ready', status: 'True', reason: 'Reconciled', message: `owner ${desired.owner} and ${tokens.length} tokens are in place` },
+      { type: 'Ready', status: 'True', reason: 'Reconciled', message: `owner ${desired.owner}, ${tokens.length} tokens${granted} are in place` },
       { type: 'OwnerSynced', status: 'True', reason: 'Reconciled', message: ownerSummary(desired) },
-      { type: 'TokensSynced', status: 'True', reason: 'Reconciled', message: `${tokens.length} tokens registered and written to Secrets` },
-    ]);
+      { type: 'TokensSynced', status: 'True', reason: 'Reconciled', message: `${tokens.length} tokens registered and written to Secrets${granted ? `; grants ${grants.join(', ')} in the registry` : ''}` },
+    ], grants);
     // Come back when a rotation or the end of a grace period is due.
     // (Capped: timers beyond 2^31 ms fire at once, and a periodic check is cheap.)
     if (nextDueAt !== undefined) return { requeueAfterMs: Math.min(MAX_REQUEUE_MS, Math.max(1000, nextDueAt - this.now().getTime())) };
@@ -128,8 +135,8 @@ export class GoPackageOwnerReconciler {
     throw err;
   }
 
-  private async writeStatus(cr: GoPackageOwner, desired: DesiredOwner, tokens: TokenStatus[] | undefined, conditions: ConditionInput[]) {
-    const status = desiredStatus(cr.status, cr.metadata!.generation ?? 0, desired.owner, tokens, conditions, this.now());
+  private async writeStatus(cr: GoPackageOwner, desired: DesiredOwner, tokens: TokenStatus[] | undefined, conditions: ConditionInput[], grants = cr.status?.grants) {
+    const status = desiredStatus(cr.status, cr.metadata!.generation ?? 0, desired.owner, tokens, conditions, this.now(), grants);
     if (sameStatus(status, cr.status)) return; // at rest: no writes
     await this.kube.updateStatus({ ...cr, status });
   }
@@ -144,6 +151,7 @@ export class GoPackageOwnerReconciler {
         await this.registry.deleteOwner(desired.owner, true);
       } else {
         for (const t of current.tokens) await this.registry.deleteToken(desired.owner, t.name);
+        for (const g of await this.registry.listGrants(desired.owner)) await this.registry.deleteGrant(desired.owner, g.name);
         await this.registry.releaseOwner(desired.owner, cr.metadata!.uid!);
       }
     }
