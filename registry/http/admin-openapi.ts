@@ -68,6 +68,25 @@ const PrefetchReport = {
   },
 };
 
+const Principal = {
+  type: 'object',
+  properties: {
+    kind: { type: 'string', description: '"admin", "token" for an owner token, or "identity" for a workload identity (a verified JWT)' },
+    owner: { type: 'string' },
+    name: { type: 'string', description: "The token's name" },
+    credential: { type: 'string', description: 'admin and identity: admin, kubernetes or oidc' },
+    issuer: { type: 'string', description: "identity: the token's issuer" },
+    subject: { type: 'string', description: "identity (and an admin ServiceAccount): the token's sub" },
+    scopes: {
+      oneOf: [
+        { type: 'array', items: { enum: ['read', 'write'] }, description: 'token: its scopes' },
+        { type: 'object', additionalProperties: { type: 'array', items: { enum: ['read', 'write'] } }, description: 'identity: scopes per owner, from its grants' },
+      ],
+    },
+  },
+  required: ['kind'],
+};
+
 let cached: unknown;
 
 export function adminOpenApi(): unknown {
@@ -78,8 +97,9 @@ export function adminOpenApi(): unknown {
       securitySchemes: {
         adminToken: { type: 'http', scheme: 'bearer' },
         serviceAccountToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token of a ServiceAccount in ADMIN_SERVICE_ACCOUNTS (audience of the Kubernetes issuer)' },
+        ownerToken: { type: 'http', scheme: 'bearer', description: "An owner's token (also as the Basic password)" },
       },
-      schemas: { OwnerPut: z.toJSONSchema(OwnerPutBody), TokenPut: z.toJSONSchema(TokenPutBody), GrantPut: z.toJSONSchema(GrantPutBody, { unrepresentable: 'any' }), Owner, Token, Grant, PrefetchReport },
+      schemas: { OwnerPut: z.toJSONSchema(OwnerPutBody), TokenPut: z.toJSONSchema(TokenPutBody), GrantPut: z.toJSONSchema(GrantPutBody, { unrepresentable: 'any' }), Owner, Token, Grant, PrefetchReport, Principal },
     },
     security: [{ adminToken: [] }, { serviceAccountToken: [] }],
     paths: {
@@ -128,6 +148,16 @@ export function adminOpenApi(): unknown {
           responses: { '200': { description: 'Replaced', content: json('Grant') }, '201': { description: 'Created', content: json('Grant') }, '404': { description: 'No such owner', content: text }, ...errors },
         },
         delete: { summary: 'Revoke a grant (effective on the next request, on every replica)', responses: { '204': { description: 'Revoked' }, '404': { description: 'No such grant', content: text }, ...errors } },
+      },
+      '/api/v1/whoami': {
+        get: {
+          summary: 'Who the presented credential is: the admin, or an owner token with its name and scopes (go-registry whoami, login)',
+          security: [{ adminToken: [] }, { ownerToken: [] }],
+          responses: {
+            '200': { description: 'The principal', content: { 'application/json': { schema: { $ref: '#/components/schemas/Principal' } } } },
+            '401': { description: 'No, invalid, revoked or expired credential', content: text },
+          },
+        },
       },
       '/api/admin/sumdb': {
         get: {

@@ -27,6 +27,7 @@ import { registerDeleteRoutes } from './routes/delete-routes.js';
 import { registerGoproxyRoutes } from './routes/goproxy-routes.js';
 import { registerHealthRoutes, type ReadinessChecks } from './routes/health-routes.js';
 import { registerUploadRoutes } from './routes/upload-routes.js';
+import { registerWhoamiRoutes } from './routes/whoami-routes.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -74,6 +75,7 @@ export function createApp(deps: AppDeps): Koa {
   registerCacheAdminRoutes(router, deps.auth, deps.cacheAdmin);
   registerSumdbRoutes(router, deps.auth, deps.sumdbServer, deps.checksumLog);
   registerUploadRoutes(router, deps.auth, deps.publisher);
+  registerWhoamiRoutes(router, deps.auth);
   registerDeleteRoutes(router, deps.auth, deps.deleter);
   registerGoproxyRoutes(router, deps.goproxy, { reader: deps.reader, cache: deps.cache, sumdb: deps.sumdb, sumdbServer: deps.sumdbServer });
   if (deps.exposition) router.get('metrics', '/metrics', serveMetrics(deps.exposition));

@@ -113,6 +113,14 @@ export class AuthService {
     if (principal.kind !== 'admin') throw new DomainError('Forbidden', 'the admin API needs the admin token or an admin ServiceAccount');
   }
 
+  /** Who a credential is (GET /api/v1/whoami, `go-registry whoami`); presenting none is 401. */
+  whoami(principal: Principal): object {
+    if (principal.kind === 'anonymous') throw unauthorized('authentication required: present a token as a Bearer token or the Basic password');
+    // An identity's scopes per owner as a JSON object (a Map would serialize as {}).
+    if (principal.kind === 'identity') return { ...principal, scopes: Object.fromEntries(principal.scopes) };
+    return principal;
+  }
+
   private recordUse(owner: string, name: string): void {
     const key = `${owner}\u0000${name}`;
     const now = Date.now();
