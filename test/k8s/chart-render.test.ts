@@ -203,7 +203,7 @@ describe('chart: wrong values are refused with a clear message', () => {
     ['two workers on PGlite', { 'registry.workers': 2 }, /registry.workers > 1 needs a shared database/],
     ['workers neither a number nor auto', { 'registry.workers': 'many' }, /registry\/workers/],
     ['workers=auto without a CPU limit', { 'registry.workers': 'auto' }, /registry.workers=auto needs registry.resources.limits.cpu/],
-    ['two registries on one ReadWriteOnce volume', { 'registry.replicas': 2, 'database.mode': 'bundled' }, /registry.replicas > 1 needs ReadWriteMany/],
+    ['two registries on one ReadWriteOnce volume', { 'registry.replicas': 2, 'database.mode': 'bundled' }, /registry.replicas > 1 needs blob storage every Pod reaches: storage.type=s3, or ReadWriteMany/],
     ['cnpg without its API', { 'database.mode': 'cnpg' }, /needs the CloudNativePG operator/, []],
     ['cert-manager without its API', { 'tls.certManager.enabled': true }, /needs cert-manager/, []],
     ['two TLS sources', { 'tls.certManager.enabled': true, 'tls.existingSecret': 'x' }, /tls.existingSecret and tls.certManager.enabled are exclusive/],
