@@ -32,7 +32,7 @@ const apiFlags = THIRD_PARTY_APIS.flatMap((a) => ['--api-versions', a]);
 const GITOPS = { 'adminToken.existingSecret': 'registry-admin', 'tls.existingSecret': 'registry-tls' };
 
 const scenarios = (): Record<string, Record<string, unknown>> => ({
-  'defaults (embedded PGlite, generated CA and admin token)': {},
+  'defaults (embedded PGlite, generated CA, no admin token)': {},
   'bundled PostgreSQL': { 'database.mode': 'bundled', 'database.bundled.networkPolicy.enabled': true },
   'external PostgreSQL, two workers per Pod': { 'database.mode': 'external', 'database.external.existingSecret': 'pg-url', 'registry.workers': 2 },
   'CloudNativePG': { 'database.mode': 'cnpg', 'database.cnpg.instances': 3, 'registry.replicas': 2, 'registry.persistence.accessModes': ['ReadWriteMany'] },
@@ -237,7 +237,18 @@ describe('chart: deterministic renders (GitOps)', () => {
     assert.deepEqual(strip(a.objects), strip(b.objects));
     assert.notDeepEqual(a.objects.filter((o) => o.kind === 'Secret'), b.objects.filter((o) => o.kind === 'Secret'), 'generated values are random');
     const secrets = a.objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name).sort();
-    assert.deepEqual(secrets, ['gr-go-registry-admin-token', 'gr-go-registry-postgres', 'gr-go-registry-tls']);
+    assert.deepEqual(secrets, ['gr-go-registry-postgres', 'gr-go-registry-tls']);
+  });
+
+  test('two renders with default values make no admin token: no Secret, nothing that reads one', async () => {
+    const [a, b] = [await render({}), await render({})];
+    for (const r of [a, b]) {
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(r.objects.filter((o) => o.kind === 'Secret' && /admin/.test(o.metadata.name)), []);
+      assert.doesNotMatch(r.stdout, /REGISTRY_ADMIN_TOKEN|admin-token/);
+    }
+    const generated = (r: typeof a) => r.objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name);
+    assert.deepEqual(generated(a), generated(b));
   });
 });
 
