@@ -34,6 +34,13 @@ const schema = z.object({
   SECRET_GONOSUMDB: z.string().default('*'),
   ROTATION_GRACE: z.string().default('1h'),
   LOG_LEVEL: z.string().default('info'),
+  // The registry's own-CA TLS mode: the operator keeps the CA and the serving certificate (generated-secrets.ts).
+  GENERATED_TLS_SECRET: z.string().min(1).optional(),
+  GENERATED_CA_SECRET: z.string().min(1).optional(),
+  GENERATED_TLS_DNS_NAMES: z.string().default('').transform((v) => v.split(',').map((n) => n.trim()).filter(Boolean)),
+  GENERATED_TLS_CA_DAYS: z.coerce.number().int().min(1).default(3650),
+  GENERATED_TLS_CERT_DAYS: z.coerce.number().int().min(3).default(90),
+  GENERATED_PASSWORD_SECRET: z.string().min(1).optional(),
 });
 
 export interface OperatorConfig {
@@ -46,6 +53,8 @@ export interface OperatorConfig {
   adminCredential: () => string;
   /** Which of the two (for the start log). */
   credentialKind: 'admin-token' | 'service-account-token';
+  /** SECRET_CA_FILE=none: token Secrets carry no ca.crt (clients trust the registry's certificate already). */
+  secretCaDisabled: boolean;
   /** Namespaces to watch; empty: all. */
   watchNamespaces: string[];
   leaderElection: boolean;
@@ -57,6 +66,14 @@ export interface OperatorConfig {
   noSumDb: string;
   rotationGraceMs: number;
   logLevel: string;
+  /** Secrets this operator makes at run time in its own namespace (the chart makes none at render time). */
+  generated: GeneratedConfig;
+}
+
+export interface GeneratedConfig {
+  namespace: string;
+  tls: { caSecret: string; tlsSecret: string; dnsNames: string[]; caDays: number; certDays: number } | undefined;
+  passwordSecret: string | undefined;
 }
 
 export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
@@ -67,6 +84,12 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
   }
   const c = parsed.data;
   const { adminCredential, credentialKind } = credentialOf(c);
+  if (c.GENERATED_TLS_SECRET && (!c.GENERATED_CA_SECRET || c.GENERATED_TLS_DNS_NAMES.length === 0)) {
+    throw new Error('invalid configuration:\n  GENERATED_TLS_SECRET needs GENERATED_CA_SECRET and GENERATED_TLS_DNS_NAMES');
+  }
+  if (c.GENERATED_TLS_SECRET && c.REGISTRY_CA_FILE) {
+    throw new Error('invalid configuration:\n  GENERATED_TLS_SECRET and REGISTRY_CA_FILE are exclusive: the generated CA is the registry\'s');
+  }
   return {
     registryUrl: c.REGISTRY_URL,
     publicUrl: c.REGISTRY_PUBLIC_URL ?? c.REGISTRY_URL,
@@ -74,6 +97,7 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
     secretCaPem: secretCa(c.SECRET_CA_FILE, c.REGISTRY_CA_FILE),
     adminCredential,
     credentialKind,
+    secretCaDisabled: c.SECRET_CA_FILE === 'none',
     watchNamespaces: c.WATCH_NAMESPACE,
     leaderElection: c.LEADER_ELECTION,
     leaseNamespace: c.LEASE_NAMESPACE ?? c.POD_NAMESPACE ?? (c.WATCH_NAMESPACE[0] ?? 'default'),
@@ -84,6 +108,13 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
     noSumDb: c.SECRET_GONOSUMDB,
     rotationGraceMs: parseGoDuration(c.ROTATION_GRACE),
     logLevel: c.LOG_LEVEL,
+    generated: {
+      namespace: c.POD_NAMESPACE ?? c.LEASE_NAMESPACE ?? 'default',
+      tls: c.GENERATED_TLS_SECRET
+        ? { caSecret: c.GENERATED_CA_SECRET!, tlsSecret: c.GENERATED_TLS_SECRET, dnsNames: c.GENERATED_TLS_DNS_NAMES, caDays: c.GENERATED_TLS_CA_DAYS, certDays: c.GENERATED_TLS_CERT_DAYS }
+        : undefined,
+      passwordSecret: c.GENERATED_PASSWORD_SECRET,
+    },
   };
 }
 

@@ -109,6 +109,20 @@ app.kubernetes.io/component: {{ .component }}
 {{- default (printf "%s-tls" (include "go-registry.fullname" .)) .Values.tls.existingSecret }}
 {{- end }}
 
+{{/* The own-CA TLS mode: no Secret of yours, no cert-manager; the operator makes the CA and certificate at run time. "true" or empty. */}}
+{{- define "go-registry.generatedTls" -}}
+{{- if and .Values.tls.enabled (not .Values.tls.existingSecret) (not .Values.tls.certManager.enabled) }}true{{ end }}
+{{- end }}
+
+{{- define "go-registry.caSecret" -}}
+{{- printf "%s-ca" (include "go-registry.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The bundled PostgreSQL's password made by the operator at run time. "true" or empty. */}}
+{{- define "go-registry.generatedPassword" -}}
+{{- if and (eq .Values.database.mode "bundled") (not .Values.database.bundled.existingSecret) }}true{{ end }}
+{{- end }}
+
 {{- define "go-registry.pvcName" -}}
 {{- default (printf "%s-data" (include "go-registry.fullname" .)) .Values.registry.persistence.existingClaim }}
 {{- end }}
@@ -195,6 +209,12 @@ Contradictory values fail at render with a message that names them, before anyth
 {{- end }}
 {{- if and $v.operator.enabled (not $v.workloadIdentity.enabled) (not $v.adminToken.existingSecret) }}
 {{- fail "the operator needs a credential for the admin API: keep workloadIdentity.enabled (its own ServiceAccount token), or set adminToken.existingSecret" }}
+{{- end }}
+{{- if and (not $v.operator.enabled) (include "go-registry.generatedTls" .) }}
+{{- fail "the registry's own CA is made at run time by the operator: with operator.enabled=false set tls.existingSecret or tls.certManager.enabled (or tls.enabled=false)" }}
+{{- end }}
+{{- if and (not $v.operator.enabled) (include "go-registry.generatedPassword" .) }}
+{{- fail "the bundled PostgreSQL's password is made at run time by the operator: with operator.enabled=false set database.bundled.existingSecret" }}
 {{- end }}
 {{- if and $v.ingress.enabled (not $v.ingress.host) }}
 {{- fail "ingress.enabled needs ingress.host" }}
