@@ -143,7 +143,7 @@ describe('chart: install, the user flow, upgrade, uninstall', { concurrency: fal
     const objects = await installedManifest();
     assert.ok(objects.length >= 12, `only ${objects.length} objects`);
     // The CA, the certificate and passwords are made at run time, never rendered.
-    assert.deepEqual(objects.filter((o) => o.kind === 'Secret' && !o.metadata.name.endsWith('-admin-token')).map((o) => o.metadata.name), []);
+    assert.deepEqual(objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name), []);
     for (const o of objects) {
       const namespaced = o.metadata.namespace ? ['-n', o.metadata.namespace] : [];
       const got = await cluster.kubectl([...namespaced, 'get', `${o.kind}.${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}`.replace(/\.$/, ''), o.metadata.name]);
