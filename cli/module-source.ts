@@ -5,6 +5,7 @@
  * `sub/v2`, the tag `sub/v2.0.0` is what go looks for) — and the module path, from the
  * root go.mod or --module.
  */
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { modulePathOfGoMod } from '../registry/domain/go-mod-file.js';
 import { splitPathVersion } from '../registry/domain/module-path.js';
@@ -59,6 +60,8 @@ export function versionOfTag(tag: string, prefixes: string[], subdir: string): s
 }
 
 export async function moduleSource(dir: string, options: SourceOptions): Promise<ModuleSource> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) throw usageError(`${dir}: no such folder`);
   if (!options.fromGit) {
     if (!options.version) throw usageError('--version vX.Y.Z is required (or --from-git <tag>)');
     const listed = await filesInDir(dir);

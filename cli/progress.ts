@@ -4,7 +4,7 @@ const size = (n: number) => (n >= MiB ? `${(n / MiB).toFixed(1)} MiB` : `${(n / 
 
 export function progressReporter(total: number, tty: boolean, write: (text: string) => void): (sent: number) => void {
   let lastStep = -1;
-  let lastDraw = 0;
+  let lastDraw = -Infinity;
   return (sent) => {
     const percent = total === 0 ? 100 : Math.floor((sent / total) * 100);
     if (tty) {

@@ -37,12 +37,10 @@ export function prefixCovers(prefix: string, url: string): boolean {
   return target === key || target.startsWith(key + '/');
 }
 
-/** The owner endpoint (`{registry}/api/packages/{owner}/go`) an URL lies under, when it does. */
-export const isGoauthPrefix = (prefix: string) => !prefixKey(prefix).startsWith('http://');
-
-export function ownerEndpointOf(url: string): { registry: string; owner: string } | undefined {
-  const match = /^(https?:\/\/[^/]+(?:\/.*?)?)\/api\/packages\/([^/]+)\/go(?:\/|$)/.exec(url);
-  return match ? { registry: match[1]!, owner: decodeURIComponent(match[2]!) } : undefined;
-}
-
 export const ownerEndpoint = (registry: string, owner: string) => `${registry.replace(/\/+$/, '')}/api/packages/${encodeURIComponent(owner)}/go`;
+
+/** What goauth hands to go: https prefixes only, and never the admin API's (go has no business there). */
+export const isGoauthPrefix = (prefix: string) => {
+  const key = prefixKey(prefix);
+  return !key.startsWith('http://') && !/\/api\/admin$/.test(key);
+};

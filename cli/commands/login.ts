@@ -4,7 +4,6 @@
  * endpoint — where publish and goauth find it — or, for the admin token, under {registry}/api/admin.
  * The token is never printed.
  */
-import readline from 'node:readline';
 import type { Command } from 'commander';
 import { usageError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
@@ -21,19 +20,31 @@ interface LoginOptions {
   config?: string;
 }
 
-/** A prompt that does not echo what is typed. */
-async function promptHidden(question: string): Promise<string> {
-  if (!process.stdin.isTTY) throw usageError('no terminal to prompt on: pipe the token with --token-stdin');
-  const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  const output = rl as unknown as { _writeToOutput: (s: string) => void };
-  process.stderr.write(question);
-  output._writeToOutput = () => {};
-  try {
-    return await new Promise<string>((resolve) => rl.question('', resolve));
-  } finally {
-    rl.close();
-    process.stderr.write('\n');
-  }
+/** A prompt on the terminal that does not echo what is typed (raw mode; Enter ends, Ctrl-C cancels). */
+function promptHidden(question: string): Promise<string> {
+  const { stdin, stderr } = process;
+  if (!stdin.isTTY) return Promise.reject(usageError('no terminal to prompt on: pipe the token with --token-stdin'));
+  stderr.write(question);
+  stdin.setRawMode(true);
+  stdin.resume();
+  return new Promise((resolve, reject) => {
+    let typed = '';
+    const finish = (then: () => void) => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      stderr.write('\n');
+      then();
+    };
+    const onData = (chunk: Buffer) => {
+      for (const ch of chunk.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return finish(() => resolve(typed));
+        if (ch === '\u0003') return finish(() => reject(usageError('cancelled')));
+        typed = ch === '\u007f' || ch === '\b' ? typed.slice(0, -1) : typed + ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
 }
 
 export function registerLogin(program: Command, io: CliIo): void {

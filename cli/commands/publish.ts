@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { authError, usageError } from '../cli-error.js';
+import { authError, CliError, EXIT, usageError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { credentialFor } from '../credentials.js';
 import { moduleSource } from '../module-source.js';
@@ -59,7 +59,12 @@ async function upload(built: Built, options: PublishOptions, io: CliIo): Promise
     env: io.env,
   });
   requireSuccess(answer, `upload to ${endpoint} (token from ${credential.from})`);
-  return JSON.parse(answer.body) as unknown;
+  const published = JSON.parse(answer.body) as { zipHash?: string };
+  // The registry hashes what it received: the same bytes, or something between us changed them.
+  if (published.zipHash !== built.zip.zipHash) {
+    throw new CliError(EXIT.unavailable, `the registry stored ${published.zipHash ?? 'no hash'} for the upload, not ${built.zip.zipHash}`);
+  }
+  return published;
 }
 
 function report(built: Built, published: unknown, options: PublishOptions, io: CliIo): void {

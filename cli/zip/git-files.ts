@@ -6,14 +6,13 @@
  * LICENSE, the repository root's LICENSE at the tag. The archive is read with the registry's
  * own zip reader (registry/upload/zip-archive.ts).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { openZipArchive, type ZipArchive } from '../../registry/upload/zip-archive.js';
 import { CliError, EXIT, usageError } from '../cli-error.js';
@@ -27,9 +26,13 @@ export interface GitFiles {
   close(): Promise<void>;
 }
 
-async function git(repo: string, args: string[], encoding: 'utf8' | 'buffer' = 'utf8') {
+async function git(repo: string, args: string[]): Promise<string> {
+  return (await gitBytes(repo, args)).toString('utf8');
+}
+
+async function gitBytes(repo: string, args: string[]): Promise<Buffer> {
   try {
-    return (await run('git', args, { cwd: repo, encoding: encoding as 'utf8', maxBuffer: 64 << 20, env: { ...process.env, PWD: repo } })).stdout;
+    return (await run('git', args, { cwd: repo, encoding: 'buffer', maxBuffer: 64 << 20, env: { ...process.env, PWD: repo } })).stdout;
   } catch (err) {
     const e = err as { stderr?: string; message: string; code?: string };
     if (e.code === 'ENOENT') throw new CliError(EXIT.usage, '--from-git needs the git command on PATH');
@@ -76,9 +79,8 @@ export async function filesAtGitTag(root: string, tag: string, subdir: string): 
     files.push({ path: name, kind, size: entry.size, open, read: async () => Buffer.concat(await (await open()).toArray()) });
   }
   if (subdir !== '' && !files.some((f) => f.path === 'LICENSE')) {
-    const license = await git(root, ['cat-file', 'blob', `${commit}:LICENSE`], 'buffer').catch(() => undefined);
-    if (license !== undefined) {
-      const data = Buffer.from(license);
+    const data = await gitBytes(root, ['cat-file', 'blob', `${commit}:LICENSE`]).catch(() => undefined);
+    if (data !== undefined) {
       files.push({ path: 'LICENSE', kind: 'file', size: data.length, open: () => Readable.from([data]), read: async () => data });
     }
   }

@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
+import { CLI_MAIN } from '../support/cli-process.js';
 import { createToken } from '../support/admin-api.js';
 import { runCliCaptured } from '../support/cli-run.js';
 import { ADMIN_TOKEN, startTestRegistry, type TestRegistry } from '../support/in-process-registry.js';
@@ -68,6 +70,7 @@ test('publish uploads with the stored token; exit 4 on the same version again, 2
   assert.equal(out.module, 'example.com/hello');
   assert.deepEqual(out.files, ['go.mod', 'hello.go']);
   assert.equal(out.published.module, 'example.com/hello');
+  assert.equal(out.published.zipHash, out.hash);
   const info = await fetch(`${fx.reg.url}/api/packages/acme/go/example.com/hello/@v/v1.0.0.info`, { headers: { Authorization: `Bearer ${writeToken}` } });
   assert.equal(info.status, 200);
   const again = await runCliCaptured(['publish', moduleDir, '--version', 'v1.0.0', '--owner', 'acme'], { env });
@@ -79,7 +82,13 @@ test('publish uploads with the stored token; exit 4 on the same version again, 2
   const anonymous = await runCliCaptured(['publish', moduleDir, '--version', 'v1.0.1', '--owner', 'other'], { env: { ...env, XDG_CONFIG_HOME: path.join(fx.dir, 'empty') } });
   assert.equal(anonymous.code, 3);
   assert.match(anonymous.stderr, /no token for/);
-  const forbidden = await runCliCaptured(['publish', moduleDir, '--version', 'v1.0.1', '--owner', 'other'], { env });
+  // ~/.netrc, matched by host and port as go matches it, when nothing else gives a token.
+  const netrc = path.join(fx.dir, 'netrc');
+  await writeFile(netrc, `machine ${new URL(fx.reg.url).host} login ci password ${writeToken}\n`, { mode: 0o600 });
+  const viaNetrc = await runCliCaptured(['publish', moduleDir, '--version', 'v1.0.2', '--owner', 'acme'], { env: { ...env, XDG_CONFIG_HOME: path.join(fx.dir, 'empty'), NETRC: netrc } });
+  assert.equal(viaNetrc.code, 0, viaNetrc.stderr);
+  // The stored token is for acme's endpoint only: for other, none (above); acme's token given anyway is refused.
+  const forbidden = await runCliCaptured(['publish', moduleDir, '--version', 'v1.0.1', '--owner', 'other'], { env: { ...env, GOREGISTRY_TOKEN: writeToken } });
   // Another owner's private endpoint is answered as a missing one: refused (4), not an auth problem.
   assert.equal(forbidden.code, 4, forbidden.stderr);
   assert.match(forbidden.stderr, /404/);
@@ -103,4 +112,22 @@ test('tokens create/list/revoke go through the admin API with the admin token; -
   assert.equal(revoked.code, 0, revoked.stderr);
   const refused = await runCliCaptured(['whoami', '--owner', 'other'], { env });
   assert.equal(refused.code, 3, refused.stderr);
+});
+
+test('login at a terminal prompts without echoing the token (a pseudo-terminal from script(1))', async () => {
+  const reader = await createToken(fx.reg.url, ADMIN_TOKEN, 'other', 'typed', ['read']);
+  const child = spawn('script', ['-qec', `${CLI_MAIN} login --registry ${fx.reg.url}`, '/dev/null'], { env: { ...process.env, ...env } });
+  let screen = '';
+  const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+  child.stdout.on('data', (chunk: Buffer) => {
+    const before = screen;
+    screen += chunk.toString();
+    // Typed only once the prompt is up (raw mode on), as a person would.
+    if (!before.includes('token for') && screen.includes('token for')) child.stdin.write(`${reader}\r`);
+  });
+  assert.equal(await exited, 0, screen);
+  assert.match(screen, /logged in: token "typed" of owner other/);
+  assert.ok(!screen.includes(reader), 'the token was echoed');
+  const stored = JSON.parse(await readFile(configFile, 'utf8')).credentials[`${fx.reg.url}/api/packages/other/go`].token;
+  assert.equal(stored, reader);
 });

@@ -48,6 +48,9 @@ test('goauth prints one credential set per configured prefix, a token file read 
   await writeFile(tokenFile, 'eyJhbGciOi.first.sig\n');
   await saveCredential(config, 'https://go.example.com:8443/api/packages/acme/go', { token: 'gor_acme' });
   await saveCredential(config, 'https://go.example.com:8443/api/packages/team/go/', { tokenFile });
+  // Stored by login for the tokens command: never handed to go, nor a loopback http one.
+  await saveCredential(config, 'https://go.example.com:8443/api/admin', { token: 'gor_admin' });
+  await saveCredential(config, 'http://localhost:8080/api/packages/acme/go', { token: 'gor_local' });
   assert.equal((await stat(config)).mode & 0o777, 0o600);
   const env = { XDG_CONFIG_HOME: dir };
   const first = await runCliCaptured(['goauth'], { env });
