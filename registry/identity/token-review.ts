@@ -29,7 +29,7 @@ export class TokenReviewer {
     cacheSeconds: number,
     private readonly now: () => number = Date.now,
   ) {
-    this.answers = new LRUCache({ max: 10_000, ttl: Math.max(1, cacheSeconds * 1000), ttlAutopurge: false, perf: { now } });
+    this.answers = new LRUCache({ max: 10_000, ttl: Math.max(1, cacheSeconds * 1000), ttlAutopurge: false, ttlResolution: 0, perf: { now } });
     this.cacheMs = cacheSeconds * 1000;
   }
 

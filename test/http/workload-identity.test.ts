@@ -21,6 +21,7 @@ let stranger: TestOidcIssuer;
 let dir: string;
 let cleanup: () => Promise<void>;
 
+const DOWN = 'http://127.0.0.1:1';
 const GITHUB_LIKE = { repository: 'acme/app', ref: 'refs/heads/main', sub: 'repo:acme/app:ref:refs/heads/main', aud: 'go-registry' };
 const list = (owner: string) => `/api/packages/${owner}/go/example.com/m/@v/list`;
 const get = (path: string, token?: string) => fetch(`${reg.url}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
@@ -38,6 +39,8 @@ before(async () => {
     OIDC_ISSUERS: JSON.stringify([
       { issuer: ci.url, audience: 'go-registry', jwksCooldownSeconds: 0 },
       { issuer: slow.url, audience: 'go-registry', jwksCooldownSeconds: 600 },
+      // Nothing listens there: an issuer that is down.
+      { issuer: DOWN, audience: 'go-registry' },
     ]),
   });
   ({ dir, remove: cleanup } = await tempDir('identity'));
@@ -127,6 +130,16 @@ describe('refused tokens are 401 with the reason', () => {
       .setProtectedHeader({ alg: 'HS256', kid: key.kid })
       .sign(new TextEncoder().encode(JSON.stringify(key.publicJwk)));
     await refused(hs, /algorithm/);
+  });
+
+  test('an issuer that cannot be reached is a 503 to retry, naming it, never a 401 or a 500', async () => {
+    const token = await signWith(stranger.keys[0]!, { ...GITHUB_LIKE, iss: DOWN });
+    for (let i = 0; i < 2; i++) {
+      const res = await get(list('acme'), token);
+      assert.equal(res.status, 503);
+      assert.equal(res.headers.get('retry-after'), '5');
+      assert.match(await res.text(), new RegExp(`issuer ${DOWN} could not be reached`));
+    }
   });
 
   test('an opaque token that is not registered stays a plain 401', async () => {
