@@ -78,13 +78,18 @@ export class OidcIssuer {
   }
 
   /**
-   * The jwks_uri, fetched from `url` when it names the issuer's own host: the Kubernetes API
-   * server publishes its issuer's name, which need not resolve where the registry runs.
+   * The jwks_uri. A Kubernetes API server names its advertise address or a provider's public
+   * endpoint there, which the registry may not reach with the API server's CA and token: its keys
+   * are then read from the API server itself (`/openid/v1/jwks`, which every API server serves).
+   * Another issuer's jwks_uri on the issuer's own host is read through `url` when one is given.
    */
   private jwksUrl(jwksUri: string): URL {
     const u = new URL(jwksUri);
     const base = new URL(this.config.url);
-    if (u.origin === new URL(this.config.issuer).origin && base.origin !== u.origin) return new URL(u.pathname + u.search, base.origin);
+    if (base.origin !== u.origin) {
+      if (this.config.kind === 'kubernetes') return new URL('/openid/v1/jwks', base.origin);
+      if (u.origin === new URL(this.config.issuer).origin) return new URL(u.pathname + u.search, base.origin);
+    }
     if (u.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) throw new Error(`jwks_uri ${jwksUri} is not https`);
     return u;
   }
@@ -99,6 +104,10 @@ function explain(err: unknown, issuer: string): unknown {
   if (err instanceof errors.JWKSNoMatchingKey) return refused('signed by a key the issuer does not publish');
   if (err instanceof errors.JWSSignatureVerificationFailed) return refused('signature does not verify');
   if (err instanceof errors.JWKSTimeout) return unavailable(`the issuer ${issuer} did not answer in time; try again`);
+  // The key set's answer was not a 200 with a key set: the issuer's fault, not the token's.
+  if (err instanceof errors.JWKSInvalid || (err instanceof errors.JOSEError && err.code === 'ERR_JOSE_GENERIC')) {
+    return unavailable(`the keys of issuer ${issuer} could not be fetched (${err.message}); try again`);
+  }
   if (err instanceof errors.JOSEError) return refused(`malformed (${err.code})`);
   return unavailable(`the keys of issuer ${issuer} could not be fetched (${(err as Error).message}); try again`);
 }

@@ -142,6 +142,15 @@ describe('refused tokens are 401 with the reason', () => {
     }
   });
 
+  test('a key set the issuer fails to serve is a 503 too, and the next good answer is used', async () => {
+    const fresh = await ci.rotate(true);
+    ci.jwksFailure = 500;
+    const res = await get(list('acme'), await ci.sign(GITHUB_LIKE, fresh));
+    ci.jwksFailure = undefined;
+    assert.equal(res.status, 503, await res.text());
+    assert.equal(await status(list('acme'), await ci.sign(GITHUB_LIKE, fresh)), 200);
+  });
+
   test('an opaque token that is not registered stays a plain 401', async () => {
     await refused('gor_' + 'x'.repeat(43), /invalid, revoked or expired token/);
   });

@@ -25,6 +25,8 @@ export interface TestOidcIssuer {
   keys: IssuerKey[];
   /** How many times the JWKS was fetched. */
   jwksFetches: number;
+  /** Set to answer the JWKS with this status and no key set (an issuer in trouble). */
+  jwksFailure: number | undefined;
   /** A token signed by `key` (default: the newest published key), valid for 10 minutes unless claims say otherwise. */
   sign(claims: JWTPayload, key?: IssuerKey): Promise<string>;
   /** Publishes a new key and, unless keepOld, withdraws the others; returns the new key. */
@@ -44,6 +46,10 @@ export async function startOidcIssuer(): Promise<TestOidcIssuer> {
     if (req.url === '/.well-known/openid-configuration') return send({ issuer: issuer.url, jwks_uri: `${issuer.url}/jwks`, id_token_signing_alg_values_supported: ['ES256', 'RS256'] });
     if (req.url === '/jwks') {
       issuer.jwksFetches++;
+      if (issuer.jwksFailure) {
+        res.statusCode = issuer.jwksFailure;
+        return res.end('unavailable');
+      }
       return send({ keys: issuer.keys.map((k) => k.publicJwk) });
     }
     res.statusCode = 404;
