@@ -21,6 +21,9 @@ export interface RequestOptions {
   env: NodeJS.ProcessEnv;
 }
 
+/** How long the request after a failed upload waits for an answer that explains the failure. */
+const PROBE_WAIT_MS = 3000;
+
 const caCache = new Map<string, string[]>();
 function trustedCas(env: NodeJS.ProcessEnv): string[] | undefined {
   const file = env.SSL_CERT_FILE;
@@ -33,7 +36,21 @@ function trustedCas(env: NodeJS.ProcessEnv): string[] | undefined {
   return cas;
 }
 
-export function registryRequest(method: string, url: string, options: RequestOptions): Promise<RegistryAnswer> {
+export async function registryRequest(method: string, url: string, options: RequestOptions): Promise<RegistryAnswer> {
+  try {
+    return await send(method, url, options, 'whole');
+  } catch (err) {
+    // A registry refusing an upload (401, 404, 413…) answers and closes before reading the body; the rest of
+    // the body then meets a reset connection, which may swallow that answer. The same request with no body
+    // sent is answered at once in that case — and waits, so is given up after a moment, when it would not be.
+    if (!options.upload || !(err instanceof CliError) || !/EPIPE|ECONNRESET/.test(err.message)) throw err;
+    const probe = await send(method, url, options, 'headers').catch(() => undefined);
+    if (probe) return probe;
+    throw err;
+  }
+}
+
+function send(method: string, url: string, options: RequestOptions, body: 'whole' | 'headers'): Promise<RegistryAnswer> {
   const target = new URL(url);
   const headers: Record<string, string | number> = { 'User-Agent': 'go-registry-cli', Accept: 'application/json, text/plain' };
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
@@ -57,7 +74,10 @@ export function registryRequest(method: string, url: string, options: RequestOpt
       res.on('error', reject);
     });
     req.on('error', (err) => reject(new CliError(EXIT.unavailable, `${method} ${target.origin}${target.pathname}: ${err.message}`)));
-    if (options.upload) {
+    if (body === 'headers') {
+      req.flushHeaders();
+      setTimeout(() => req.destroy(new Error('no answer')), PROBE_WAIT_MS).unref();
+    } else if (options.upload) {
       const { file, onProgress } = options.upload;
       let sent = 0;
       const stream = createReadStream(file);

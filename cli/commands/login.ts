@@ -24,9 +24,10 @@ interface LoginOptions {
 function promptHidden(question: string): Promise<string> {
   const { stdin, stderr } = process;
   if (!stdin.isTTY) return Promise.reject(usageError('no terminal to prompt on: pipe the token with --token-stdin'));
-  stderr.write(question);
+  // Raw mode (no echo) before the prompt shows: what is typed after it is never echoed.
   stdin.setRawMode(true);
   stdin.resume();
+  stderr.write(question);
   return new Promise((resolve, reject) => {
     let typed = '';
     const finish = (then: () => void) => {
