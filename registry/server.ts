@@ -10,7 +10,7 @@ import type { BlobStore } from './blob/blob-store.js';
 import type { ContentCacheStats } from './blob/content-cache.js';
 import { FsBlobStore } from './blob/fs-blob-store.js';
 import { S3BlobStore } from './blob/s3-blob-store.js';
-import { resolveAdminToken } from './config/admin-token.js';
+import { adminTokenFor } from './config/admin-token.js';
 import type { Config } from './config/config.js';
 import { createApp } from './http/app.js';
 import { answerClientErrors } from './http/client-errors.js';
@@ -98,8 +98,10 @@ export interface StartOptions {
 }
 
 export async function startRegistry(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningRegistry> {
-  const admin = await resolveAdminToken(config.adminToken, config.dataDir);
-  if (admin.file && !options.worker) logger.info({ file: admin.file, generated: admin.generated }, 'admin token is kept in this file (mode 0600)');
+  // With admin ServiceAccounts (the chart's operator) and no REGISTRY_ADMIN_TOKEN there is no admin token at all.
+  const admin = await adminTokenFor(config);
+  if (admin?.file && !options.worker) logger.info({ file: admin.file, generated: admin.generated }, 'admin token is kept in this file (mode 0600)');
+  if (!admin && !options.worker) logger.info({ adminServiceAccounts: config.identity.adminServiceAccounts.map((a) => `${a.namespace}/${a.name}`) }, 'no admin token: the admin is these ServiceAccounts');
   const db = await openDatabase(config);
   let log: ChecksumLog;
   try {
@@ -125,7 +127,7 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
   const link = options.worker ? joinCluster(metrics.registry) : undefined;
   const collector = new BlobCollector(repo, blobs);
   const { cache, sumdb } = pullThrough(config, db, blobs, collector, log, metrics, logger);
-  const core = services({ config, logger, repo, ownerRepo, grantRepo, verifier, blobs, collector, log, adminToken: admin.value });
+  const core = services({ config, logger, repo, ownerRepo, grantRepo, verifier, blobs, collector, log, adminToken: admin?.value });
   const app = createApp({
     logger,
     metrics,
@@ -182,7 +184,7 @@ interface ServiceDeps {
   blobs: ServedBlobStore;
   collector: BlobCollector;
   log: ChecksumLog;
-  adminToken: string;
+  adminToken: string | undefined;
 }
 
 function services({ config, logger, repo, ownerRepo, grantRepo, verifier, blobs, collector, log, adminToken }: ServiceDeps) {

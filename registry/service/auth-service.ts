@@ -43,24 +43,25 @@ export function credentialOf(principal: Principal): CredentialKind | undefined {
 }
 
 export class AuthService {
-  private readonly adminDigest: string;
+  /** undefined: no admin token (the admin is a ServiceAccount); nothing matches it. */
+  private readonly adminDigest: string | undefined;
   private readonly lastRecorded = new Map<string, number>();
   private lastSwept = 0;
 
   constructor(
     private readonly owners: OwnerRepository,
-    adminToken: string,
+    adminToken: string | undefined,
     private readonly onUsed: (err: unknown) => void = () => {},
     private readonly identity?: IdentityOptions,
   ) {
-    this.adminDigest = tokenDigest(adminToken);
+    this.adminDigest = adminToken === undefined ? undefined : tokenDigest(adminToken);
   }
 
   /** The principal behind a presented secret; a presented but invalid secret is 401, never anonymous. */
   async authenticate(secret: string | undefined): Promise<Principal> {
     if (secret === undefined) return { kind: 'anonymous' };
     const digest = tokenDigest(secret);
-    if (digestsEqual(digest, this.adminDigest)) return { kind: 'admin' };
+    if (this.isAdminDigest(digest)) return { kind: 'admin' };
     // A JWT never reaches the token lookup, and a `gor_` token never the JWT parser.
     if (this.identity && looksLikeJwt(secret)) return this.authenticateIdentity(secret, this.identity);
     const token = await this.owners.findTokenByDigest(digest);
@@ -73,9 +74,13 @@ export class AuthService {
 
   /** The kind of credential a secret is, for the metrics of a refused one (never its value). */
   credentialKindOf(secret: string): CredentialKind {
-    if (digestsEqual(tokenDigest(secret), this.adminDigest)) return 'admin';
+    if (this.isAdminDigest(tokenDigest(secret))) return 'admin';
     if (!this.identity || !looksLikeJwt(secret)) return 'token';
     return this.identity.verifier.kindOf(secret);
+  }
+
+  private isAdminDigest(digest: string): boolean {
+    return this.adminDigest !== undefined && digestsEqual(digest, this.adminDigest);
   }
 
   private async authenticateIdentity(jwt: string, options: IdentityOptions): Promise<Principal> {

@@ -7,6 +7,7 @@
  * through GOAUTH='go-registry goauth' with its token file: no Secret, no .netrc.
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -118,6 +119,8 @@ describe('ServiceAccount tokens on the real API server', () => {
     const started = operator.logs.map((l) => JSON.parse(l) as { msg?: string; credential?: string }).find((l) => l.msg === 'operator started');
     assert.equal(started?.credential, 'service-account-token');
     assert.deepEqual(await grantNames('granted'), ['app', 'doomed'], 'the grants it made through the admin API');
+    assert.ok(registry.logs.some((l) => l.includes('no admin token: the admin is these ServiceAccounts')), 'the registry has no admin token either');
+    assert.equal(existsSync(path.join(root, 'data', 'admin-token')), false);
     const metrics = (await curl(['--cacert', ca.caFile, `${registry.url}/metrics`])).body;
     assert.match(metrics, /goregistry_authentications_total\{credential="kubernetes",result="accepted"\} [1-9]/);
     assert.doesNotMatch(metrics, /credential="admin"/, 'the admin token was never presented');

@@ -33,3 +33,20 @@ test('bad identity settings are refused at boot, naming the problem', () => {
   for (const [env, problem] of bad) assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && problem.test(err.message), JSON.stringify(env));
   assert.doesNotThrow(() => loadConfig({ OIDC_ISSUERS: JSON.stringify([{ issuer: 'http://127.0.0.1:5556', audience: 'a' }]) }), 'http on loopback for tests');
 });
+
+test('no admin token at all when ServiceAccounts are the admin and none is configured', async () => {
+  const { tempDir } = await import('../../support/paths.js');
+  const { adminTokenFor } = await import('../../../registry/config/admin-token.js');
+  const { existsSync } = await import('node:fs');
+  const path = await import('node:path');
+  const { dir, remove } = await tempDir('admin-token-for');
+  try {
+    const issuers = JSON.stringify([K8S]);
+    assert.equal(await adminTokenFor(loadConfig({ DATA_DIR: dir, OIDC_ISSUERS: issuers, ADMIN_SERVICE_ACCOUNTS: 'ns/operator' })), undefined);
+    assert.equal(existsSync(path.join(dir, 'admin-token')), false, 'nothing generated');
+    assert.equal((await adminTokenFor(loadConfig({ DATA_DIR: dir, OIDC_ISSUERS: issuers, ADMIN_SERVICE_ACCOUNTS: 'ns/operator', REGISTRY_ADMIN_TOKEN: 'break-glass-0123456789' })))?.value, 'break-glass-0123456789');
+    assert.equal((await adminTokenFor(loadConfig({ DATA_DIR: dir })))?.generated, true, 'without admin ServiceAccounts, generated as before');
+  } finally {
+    await remove();
+  }
+});
