@@ -30,6 +30,7 @@ import { SecretConflictError, syncTokens, type Note } from './token-sync.js';
 export const CONFLICT_RECHECK_MS = 60_000;
 export const CLAIM_CONFLICT = 'ClaimConflict';
 export const INVALID_CLAIM = 'InvalidClaim';
+export const INVALID_ACCESS = 'InvalidAccess';
 const MAX_REQUEUE_MS = 6 * 60 * 60_000;
 
 export class GoPackageOwnerReconciler {
@@ -56,11 +57,11 @@ export class GoPackageOwnerReconciler {
 
   private async sync(cr: GoPackageOwner, desired: DesiredOwner): Promise<ReconcileResult | void> {
     const note: Note = (type, reason, message) => void this.kube.event(cr, type, reason, message);
+    const access = accessProblem(cr.spec.access);
+    if (access) return this.invalidAccess(cr, desired, note, `invalid spec.access: ${access}`);
     try {
       const problem = claimProblem(desired.claims);
       if (problem) throw new InvalidClaimError(problem);
-      const access = accessProblem(cr.spec.access);
-      if (access) throw new RegistryRejectedError(`invalid spec.access: ${access}`);
       await this.syncOwner(cr, desired, note);
     } catch (err) {
       if (err instanceof ClaimConflictError || err instanceof InvalidClaimError) {
@@ -115,6 +116,17 @@ export class GoPackageOwnerReconciler {
     await this.registry.putOwner(desired.owner, { visibility, managedBy: cr.metadata!.uid!, claims, upstream });
     if (!current) note('Normal', 'OwnerCreated', `created ${ownerSummary(desired)}`);
     else note('Normal', 'OwnerUpdated', `updated ${ownerSummary(desired)}`);
+  }
+
+  /** A spec.access the CRD would refuse (applied without its validation): nothing changes until the spec does. */
+  private async invalidAccess(cr: GoPackageOwner, desired: DesiredOwner, note: Note, message: string): Promise<never> {
+    note('Warning', INVALID_ACCESS, message);
+    await this.writeStatus(cr, desired, cr.status?.tokens, [
+      { type: 'Ready', status: 'False', reason: INVALID_ACCESS, message },
+      cr.status?.conditions?.find((c) => c.type === 'OwnerSynced') ?? { type: 'OwnerSynced', status: 'Unknown', reason: INVALID_ACCESS, message: 'not attempted' },
+      { type: 'TokensSynced', status: 'False', reason: INVALID_ACCESS, message },
+    ]);
+    throw new TerminalError(message);
   }
 
   /** Records a failure in status; transient ones are rethrown for a rate-limited retry. */
