@@ -15,6 +15,9 @@ const schema = z.object({
   SECRET_CA_FILE: z.string().min(1).optional(),
   REGISTRY_ADMIN_TOKEN: z.string().min(16).optional(),
   REGISTRY_ADMIN_TOKEN_FILE: z.string().min(1).optional(),
+  // The operator's projected ServiceAccount token (audience go-registry), read again for each call:
+  // with an admin grant for that ServiceAccount (ADMIN_SERVICE_ACCOUNTS) no admin token is needed.
+  REGISTRY_SERVICE_ACCOUNT_TOKEN_FILE: z.string().min(1).optional(),
   // Comma-separated namespaces; empty: all.
   WATCH_NAMESPACE: z
     .string()
@@ -46,9 +49,12 @@ export interface OperatorConfig {
   caPem: string | undefined;
   /** ca.crt of token Secrets. */
   secretCaPem: string | undefined;
+  /** The credential for the admin API: the admin token, or the ServiceAccount token file's current content. */
+  adminCredential: () => string;
+  /** Which of the two (for the start log). */
+  credentialKind: 'admin-token' | 'service-account-token';
   /** SECRET_CA_FILE=none: token Secrets carry no ca.crt (clients trust the registry's certificate already). */
   secretCaDisabled: boolean;
-  adminToken: string;
   /** Namespaces to watch; empty: all. */
   watchNamespaces: string[];
   leaderElection: boolean;
@@ -77,8 +83,7 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
     throw new Error(`invalid configuration:\n  ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n  ')}`);
   }
   const c = parsed.data;
-  const adminToken = c.REGISTRY_ADMIN_TOKEN ?? (c.REGISTRY_ADMIN_TOKEN_FILE && readFileSync(c.REGISTRY_ADMIN_TOKEN_FILE, 'utf8').trim());
-  if (!adminToken) throw new Error('invalid configuration:\n  set REGISTRY_ADMIN_TOKEN or REGISTRY_ADMIN_TOKEN_FILE');
+  const { adminCredential, credentialKind } = credentialOf(c);
   if (c.GENERATED_TLS_SECRET && (!c.GENERATED_CA_SECRET || c.GENERATED_TLS_DNS_NAMES.length === 0)) {
     throw new Error('invalid configuration:\n  GENERATED_TLS_SECRET needs GENERATED_CA_SECRET and GENERATED_TLS_DNS_NAMES');
   }
@@ -90,8 +95,9 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
     publicUrl: c.REGISTRY_PUBLIC_URL ?? c.REGISTRY_URL,
     caPem: c.REGISTRY_CA_FILE ? readFileSync(c.REGISTRY_CA_FILE, 'utf8') : undefined,
     secretCaPem: secretCa(c.SECRET_CA_FILE, c.REGISTRY_CA_FILE),
+    adminCredential,
+    credentialKind,
     secretCaDisabled: c.SECRET_CA_FILE === 'none',
-    adminToken,
     watchNamespaces: c.WATCH_NAMESPACE,
     leaderElection: c.LEADER_ELECTION,
     leaseNamespace: c.LEASE_NAMESPACE ?? c.POD_NAMESPACE ?? (c.WATCH_NAMESPACE[0] ?? 'default'),
@@ -110,6 +116,20 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
       passwordSecret: c.GENERATED_PASSWORD_SECRET,
     },
   };
+}
+
+function credentialOf(c: z.infer<typeof schema>): Pick<OperatorConfig, 'adminCredential' | 'credentialKind'> {
+  const saFile = c.REGISTRY_SERVICE_ACCOUNT_TOKEN_FILE;
+  if (saFile) {
+    if (c.REGISTRY_ADMIN_TOKEN || c.REGISTRY_ADMIN_TOKEN_FILE) {
+      throw new Error('invalid configuration:\n  REGISTRY_SERVICE_ACCOUNT_TOKEN_FILE and an admin token: set one');
+    }
+    readFileSync(saFile, 'utf8'); // there at start, or refuse to start
+    return { adminCredential: () => readFileSync(saFile, 'utf8').trim(), credentialKind: 'service-account-token' };
+  }
+  const adminToken = c.REGISTRY_ADMIN_TOKEN ?? (c.REGISTRY_ADMIN_TOKEN_FILE && readFileSync(c.REGISTRY_ADMIN_TOKEN_FILE, 'utf8').trim());
+  if (!adminToken) throw new Error('invalid configuration:\n  set REGISTRY_SERVICE_ACCOUNT_TOKEN_FILE, REGISTRY_ADMIN_TOKEN or REGISTRY_ADMIN_TOKEN_FILE');
+  return { adminCredential: () => adminToken, credentialKind: 'admin-token' };
 }
 
 function secretCa(secretCaFile: string | undefined, registryCaFile: string | undefined): string | undefined {

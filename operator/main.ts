@@ -67,7 +67,7 @@ function informers(config: OperatorConfig, kc: KubeConfig, queue: WorkQueue<stri
 type Informers = ReturnType<typeof informers>;
 
 function reconcilerFor(config: OperatorConfig, kc: KubeConfig, watched: Informers): GoPackageOwnerReconciler {
-  const registry = new HttpRegistryAdminClient(config.registryUrl, config.adminToken, config.caPem, undefined, config.concurrency);
+  const registry = new HttpRegistryAdminClient(config.registryUrl, config.adminCredential, config.caPem, undefined, config.concurrency);
   // Asked once it answers (a registry without a checksum database answers undefined, kept too).
   let known: Promise<{ name: string; verifierKey: string } | undefined> | undefined;
   const checksumDatabase = () => (known ??= registry.getChecksumDatabase().catch((err: unknown) => ((known = undefined), Promise.reject(err))));
@@ -146,7 +146,7 @@ async function main(): Promise<void> {
     metrics.managedTokens.set(cached.reduce((n, o) => n + (o.spec?.tokens?.length ?? 0), 0));
   };
   const server = await serveHealth(config.metricsPort, metrics, () => !elector || !elector.isLeader || watched.resources.synced, countManaged);
-  log.info({ metricsPort: (server.address() as AddressInfo).port, identity: config.identity, leaderElection: config.leaderElection, namespaces: config.watchNamespaces.length ? config.watchNamespaces : 'all' }, 'operator started');
+  log.info({ metricsPort: (server.address() as AddressInfo).port, identity: config.identity, credential: config.credentialKind, leaderElection: config.leaderElection, namespaces: config.watchNamespaces.length ? config.watchNamespaces : 'all' }, 'operator started');
   if (elector) elector.start();
   else lead();
 

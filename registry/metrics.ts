@@ -25,6 +25,7 @@ export class RegistryMetrics {
   readonly servedBytes: client.Counter;
   readonly downloads: client.Counter<'kind'>;
   readonly authFailures: client.Counter;
+  readonly authentications: client.Counter<'credential' | 'result'>;
   readonly sweeps: client.Counter<'result'>;
   readonly swept: client.Counter<'kind'>;
   readonly sweptBytes: client.Counter<'kind'>;
@@ -59,6 +60,12 @@ export class RegistryMetrics {
     this.servedBytes = new client.Counter({ name: 'goregistry_served_bytes_total', help: 'Bytes served by the GOPROXY endpoints', registers });
     this.downloads = new client.Counter({ name: 'goregistry_downloads_total', help: 'GOPROXY requests answered, by kind', labelNames: ['kind'], registers });
     this.authFailures = new client.Counter({ name: 'goregistry_auth_failures_total', help: 'Requests answered 401', registers });
+    this.authentications = new client.Counter({
+      name: 'goregistry_authentications_total',
+      help: 'Presented credentials by kind (token, admin, kubernetes, oidc) and result (accepted, refused)',
+      labelNames: ['credential', 'result'],
+      registers,
+    });
     this.sweeps = new client.Counter({ name: 'goregistry_sweeps_total', help: 'Sweeps of unreferenced blobs and stale temp files, by result', labelNames: ['result'], registers });
     this.swept = new client.Counter({ name: 'goregistry_swept_files_total', help: 'Files the sweeper removed: unreferenced blobs (blob) and stale uploads (temp)', labelNames: ['kind'], registers });
     this.sweptBytes = new client.Counter({ name: 'goregistry_swept_bytes_total', help: 'Bytes the sweeper freed, by kind', labelNames: ['kind'], registers });

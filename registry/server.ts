@@ -10,7 +10,7 @@ import type { BlobStore } from './blob/blob-store.js';
 import type { ContentCacheStats } from './blob/content-cache.js';
 import { FsBlobStore } from './blob/fs-blob-store.js';
 import { S3BlobStore } from './blob/s3-blob-store.js';
-import { resolveAdminToken } from './config/admin-token.js';
+import { adminTokenFor } from './config/admin-token.js';
 import type { Config } from './config/config.js';
 import { createApp } from './http/app.js';
 import { answerClientErrors } from './http/client-errors.js';
@@ -27,7 +27,11 @@ import { PgliteDatabase } from './repository/sql/pglite-database.js';
 import type { SqlDatabase } from './repository/sql/sql-database.js';
 import type { OwnerRepository } from './repository/owner-repository.js';
 import { SqlOwnerRepository } from './repository/sql/sql-owner-repository.js';
-import { CachedModuleVersionRepository, CachedOwnerRepository } from './repository/cached-repositories.js';
+import { CachedGrantRepository, CachedModuleVersionRepository, CachedOwnerRepository } from './repository/cached-repositories.js';
+import type { GrantRepository } from './repository/grant-repository.js';
+import { SqlGrantRepository } from './repository/sql/sql-grant-repository.js';
+import { OidcIdentityVerifier } from './identity/identity-verifier.js';
+import { GrantService } from './service/grant-service.js';
 import { listenForChanges, type ChangeListener } from './repository/sql/change-listener.js';
 import { ReadCache } from './repository/read-cache.js';
 import { AuthService } from './service/auth-service.js';
@@ -94,8 +98,10 @@ export interface StartOptions {
 }
 
 export async function startRegistry(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningRegistry> {
-  const admin = await resolveAdminToken(config.adminToken, config.dataDir);
-  if (admin.file && !options.worker) logger.info({ file: admin.file, generated: admin.generated }, 'admin token is kept in this file (mode 0600)');
+  // With admin ServiceAccounts (the chart's operator) and no REGISTRY_ADMIN_TOKEN there is no admin token at all.
+  const admin = await adminTokenFor(config);
+  if (admin?.file && !options.worker) logger.info({ file: admin.file, generated: admin.generated }, 'admin token is kept in this file (mode 0600)');
+  if (!admin && !options.worker) logger.info({ adminServiceAccounts: config.identity.adminServiceAccounts.map((a) => `${a.namespace}/${a.name}`) }, 'no admin token: the admin is these ServiceAccounts');
   const db = await openDatabase(config);
   let log: ChecksumLog;
   try {
@@ -116,11 +122,12 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
     throw err;
   }
   const metrics = new RegistryMetrics({ poolStats: () => db.poolStats?.(), zipCache: () => blobs.contentCacheStats() });
-  const { repo, ownerRepo, changes } = await readPath(config, db, logger, metrics);
+  const { repo, ownerRepo, grantRepo, changes } = await readPath(config, db, logger, metrics);
+  const verifier = config.identity.issuers.length > 0 ? new OidcIdentityVerifier(config.identity.issuers) : undefined;
   const link = options.worker ? joinCluster(metrics.registry) : undefined;
   const collector = new BlobCollector(repo, blobs);
   const { cache, sumdb } = pullThrough(config, db, blobs, collector, log, metrics, logger);
-  const core = services({ config, logger, repo, ownerRepo, blobs, collector, log, adminToken: admin.value });
+  const core = services({ config, logger, repo, ownerRepo, grantRepo, verifier, blobs, collector, log, adminToken: admin?.value });
   const app = createApp({
     logger,
     metrics,
@@ -153,6 +160,7 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
       metricsServer?.close();
       await sweeps.stop();
       await changes?.close();
+      await verifier?.close();
       await db.close();
       await blobs.close();
     },
@@ -171,19 +179,24 @@ interface ServiceDeps {
   logger: Logger;
   repo: ModuleVersionRepository;
   ownerRepo: OwnerRepository;
+  grantRepo: GrantRepository;
+  verifier: OidcIdentityVerifier | undefined;
   blobs: ServedBlobStore;
   collector: BlobCollector;
   log: ChecksumLog;
-  adminToken: string;
+  adminToken: string | undefined;
 }
 
-function services({ config, logger, repo, ownerRepo, blobs, collector, log, adminToken }: ServiceDeps) {
+function services({ config, logger, repo, ownerRepo, grantRepo, verifier, blobs, collector, log, adminToken }: ServiceDeps) {
   const cleanupFailed = (err: unknown) => logger.warn({ err }, 'files of a delete are left for the sweeper');
-  const auth = new AuthService(ownerRepo, adminToken, (err) => logger.warn({ err }, 'could not record token use'));
+  const identity = verifier && { verifier, grants: grantRepo, adminServiceAccounts: config.identity.adminServiceAccounts };
+  const auth = new AuthService(ownerRepo, adminToken, (err) => logger.warn({ err }, 'could not record token use'), identity);
+  const issuers = config.identity.issuers;
   return {
     auth,
     goproxy: new GoproxyService(auth, ownerRepo),
     owners: new OwnerService(ownerRepo, collector, cleanupFailed),
+    grants: new GrantService(grantRepo, ownerRepo, { issuers: issuers.map((i) => i.issuer), kubernetes: issuers.some((i) => i.kind === 'kubernetes') }),
     publisher: new PublishService(repo, blobs, config.maxUploadBytes, log),
     reader: new ModuleReadService(repo, blobs),
     deleter: new DeleteService(repo, collector, cleanupFailed),
@@ -278,14 +291,15 @@ async function readPath(
   db: SqlDatabase,
   logger: Logger,
   metrics: RegistryMetrics,
-): Promise<{ repo: ModuleVersionRepository; ownerRepo: OwnerRepository; changes?: ChangeListener }> {
+): Promise<{ repo: ModuleVersionRepository; ownerRepo: OwnerRepository; grantRepo: GrantRepository; changes?: ChangeListener }> {
   const repo = new SqlModuleVersionRepository(db);
   const ownerRepo = new SqlOwnerRepository(db);
-  if (config.readCacheBytes === 0) return { repo, ownerRepo };
+  const grantRepo = new SqlGrantRepository(db);
+  if (config.readCacheBytes === 0) return { repo, ownerRepo, grantRepo };
   const cache = new ReadCache({
     maxBytes: config.readCacheBytes,
     enabled: !config.databaseUrl,
-    loadDirectory: async () => ({ owners: await ownerRepo.listOwners(), tokens: await ownerRepo.listTokenRecords() }),
+    loadDirectory: async () => ({ owners: await ownerRepo.listOwners(), tokens: await ownerRepo.listTokenRecords(), grants: await grantRepo.listGrants() }),
   });
   let changes: ChangeListener | undefined;
   if (config.databaseUrl) {
@@ -299,5 +313,10 @@ async function readPath(
     });
     await changes.start();
   }
-  return { repo: new CachedModuleVersionRepository(repo, cache), ownerRepo: new CachedOwnerRepository(ownerRepo, cache), changes };
+  return {
+    repo: new CachedModuleVersionRepository(repo, cache),
+    ownerRepo: new CachedOwnerRepository(ownerRepo, cache),
+    grantRepo: new CachedGrantRepository(grantRepo, cache),
+    changes,
+  };
 }

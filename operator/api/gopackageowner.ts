@@ -1,5 +1,6 @@
 /** GoPackageOwner (goregistry.dev/v1alpha1) as the operator reads it, with the CRD's defaults applied. */
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { desiredGrants, type AccessSpec, type DesiredGrant } from './access.js';
 
 export const GROUP = 'goregistry.dev';
 export const VERSION = 'v1alpha1';
@@ -43,6 +44,8 @@ export interface GoPackageOwnerStatus {
   observedGeneration?: number;
   owner?: string;
   tokenCount?: number;
+  /** Names of the grants in the registry (spec.access). */
+  grants?: string[];
   conditions?: Condition[];
   tokens?: TokenStatus[];
 }
@@ -57,6 +60,8 @@ export interface GoPackageOwner extends KubernetesObject {
     /** Whether the owner's endpoint falls through to the registry's pull-through cache. */
     upstream?: boolean;
     tokens?: TokenSpec[];
+    /** ServiceAccounts and CI subjects that get scopes on the owner with their own tokens. */
+    access?: AccessSpec[];
   };
   status?: GoPackageOwnerStatus;
 }
@@ -76,6 +81,7 @@ export interface DesiredOwner {
   claims: string[];
   upstream: boolean;
   tokens: DesiredToken[];
+  grants: DesiredGrant[];
 }
 
 /** The spec with the CRD's defaults (owner = metadata.name, secretName = <resource>-<token>, no claims, upstream off). */
@@ -93,6 +99,7 @@ export function desiredOwner(cr: GoPackageOwner): DesiredOwner {
       secretName: t.secretName ?? `${name}-${t.name}`,
       rotateAfterMs: t.rotateAfter === undefined ? undefined : parseGoDuration(t.rotateAfter),
     })),
+    grants: desiredGrants(cr.spec.access, cr.metadata!.namespace!),
   };
 }
 

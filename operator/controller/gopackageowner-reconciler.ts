@@ -3,7 +3,9 @@
  * desired state and what the registry and the cluster hold now. It reads everything
  * each time, writes only what differs, and records the outcome once in status.
  */
+import { accessProblem } from '../api/access.js';
 import { claimProblem } from '../api/claims.js';
+import { syncAccess } from './access-sync.js';
 import { desiredOwner, FINALIZER, splitKey, type DesiredOwner, type GoPackageOwner, type TokenStatus } from '../api/gopackageowner.js';
 import {
   ClaimConflictError,
@@ -28,6 +30,7 @@ import { SecretConflictError, syncTokens, type Note } from './token-sync.js';
 export const CONFLICT_RECHECK_MS = 60_000;
 export const CLAIM_CONFLICT = 'ClaimConflict';
 export const INVALID_CLAIM = 'InvalidClaim';
+export const INVALID_ACCESS = 'InvalidAccess';
 const MAX_REQUEUE_MS = 6 * 60 * 60_000;
 
 export class GoPackageOwnerReconciler {
@@ -54,6 +57,8 @@ export class GoPackageOwnerReconciler {
 
   private async sync(cr: GoPackageOwner, desired: DesiredOwner): Promise<ReconcileResult | void> {
     const note: Note = (type, reason, message) => void this.kube.event(cr, type, reason, message);
+    const access = accessProblem(cr.spec.access);
+    if (access) return this.invalidAccess(cr, desired, note, `invalid spec.access: ${access}`);
     try {
       const problem = claimProblem(desired.claims);
       if (problem) throw new InvalidClaimError(problem);
@@ -85,17 +90,20 @@ export class GoPackageOwnerReconciler {
       return this.failed(cr, desired, err, 'OwnerSynced', note);
     }
     let tokens: TokenStatus[];
+    let grants: string[];
     let nextDueAt: number | undefined;
     try {
       ({ statuses: tokens, nextDueAt } = await syncTokens(cr, desired, this.kube, this.registry, this.endpoint, note, this.now(), this.graceMs));
+      grants = await syncAccess(desired.owner, desired.grants, this.registry, note);
     } catch (err) {
       return this.failed(cr, desired, err, 'TokensSynced', note);
     }
+    const granted = grants.length > 0 ? ` and ${grants.length} grants` : '';
     await this.writeStatus(cr, desired, tokens, [
-      { type: 'Ready', status: 'True', reason: 'Reconciled', message: `owner ${desired.owner} and ${tokens.length} tokens are in place` },
+      { type: 'Ready', status: 'True', reason: 'Reconciled', message: `owner ${desired.owner}, ${tokens.length} tokens${granted} are in place` },
       { type: 'OwnerSynced', status: 'True', reason: 'Reconciled', message: ownerSummary(desired) },
-      { type: 'TokensSynced', status: 'True', reason: 'Reconciled', message: `${tokens.length} tokens registered and written to Secrets` },
-    ]);
+      { type: 'TokensSynced', status: 'True', reason: 'Reconciled', message: `${tokens.length} tokens registered and written to Secrets${granted ? `; grants ${grants.join(', ')} in the registry` : ''}` },
+    ], grants);
     // Come back when a rotation or the end of a grace period is due.
     // (Capped: timers beyond 2^31 ms fire at once, and a periodic check is cheap.)
     if (nextDueAt !== undefined) return { requeueAfterMs: Math.min(MAX_REQUEUE_MS, Math.max(1000, nextDueAt - this.now().getTime())) };
@@ -108,6 +116,17 @@ export class GoPackageOwnerReconciler {
     await this.registry.putOwner(desired.owner, { visibility, managedBy: cr.metadata!.uid!, claims, upstream });
     if (!current) note('Normal', 'OwnerCreated', `created ${ownerSummary(desired)}`);
     else note('Normal', 'OwnerUpdated', `updated ${ownerSummary(desired)}`);
+  }
+
+  /** A spec.access the CRD would refuse (applied without its validation): nothing changes until the spec does. */
+  private async invalidAccess(cr: GoPackageOwner, desired: DesiredOwner, note: Note, message: string): Promise<never> {
+    note('Warning', INVALID_ACCESS, message);
+    await this.writeStatus(cr, desired, cr.status?.tokens, [
+      { type: 'Ready', status: 'False', reason: INVALID_ACCESS, message },
+      cr.status?.conditions?.find((c) => c.type === 'OwnerSynced') ?? { type: 'OwnerSynced', status: 'Unknown', reason: INVALID_ACCESS, message: 'not attempted' },
+      { type: 'TokensSynced', status: 'False', reason: INVALID_ACCESS, message },
+    ]);
+    throw new TerminalError(message);
   }
 
   /** Records a failure in status; transient ones are rethrown for a rate-limited retry. */
@@ -128,8 +147,8 @@ export class GoPackageOwnerReconciler {
     throw err;
   }
 
-  private async writeStatus(cr: GoPackageOwner, desired: DesiredOwner, tokens: TokenStatus[] | undefined, conditions: ConditionInput[]) {
-    const status = desiredStatus(cr.status, cr.metadata!.generation ?? 0, desired.owner, tokens, conditions, this.now());
+  private async writeStatus(cr: GoPackageOwner, desired: DesiredOwner, tokens: TokenStatus[] | undefined, conditions: ConditionInput[], grants = cr.status?.grants) {
+    const status = desiredStatus(cr.status, cr.metadata!.generation ?? 0, desired.owner, tokens, conditions, this.now(), grants);
     if (sameStatus(status, cr.status)) return; // at rest: no writes
     await this.kube.updateStatus({ ...cr, status });
   }
@@ -144,6 +163,7 @@ export class GoPackageOwnerReconciler {
         await this.registry.deleteOwner(desired.owner, true);
       } else {
         for (const t of current.tokens) await this.registry.deleteToken(desired.owner, t.name);
+        for (const g of await this.registry.listGrants(desired.owner)) await this.registry.deleteGrant(desired.owner, g.name);
         await this.registry.releaseOwner(desired.owner, cr.metadata!.uid!);
       }
     }

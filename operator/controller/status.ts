@@ -16,11 +16,13 @@ export function desiredStatus(
   tokens: TokenStatus[] | undefined,
   conditions: ConditionInput[],
   now: Date,
+  grants?: string[],
 ): GoPackageOwnerStatus {
   return {
     observedGeneration: generation,
     owner,
     tokenCount: tokens?.length ?? 0,
+    ...(grants === undefined ? {} : { grants }),
     conditions: setConditions(current?.conditions, conditions.map(({ type, status, reason, message }) => ({ type, status, reason, message })), generation, now),
     tokens: tokens ?? [],
   };

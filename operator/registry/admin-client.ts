@@ -26,6 +26,14 @@ export interface RegistryOwner {
   tokens: RegistryToken[];
 }
 
+/** A grant as GET /api/admin/owners/{owner}/grants lists it. */
+export interface RegistryGrant {
+  name: string;
+  scopes: string[];
+  serviceAccount?: { namespace: string; name?: string };
+  oidc?: { issuer: string; claims: Record<string, string> };
+}
+
 /** What PUT /api/admin/owners/{owner} sets: the whole of an owner's settings. */
 export interface OwnerSettings {
   visibility: Visibility;
@@ -66,16 +74,22 @@ export interface RegistryAdminClient {
    */
   putToken(owner: string, name: string, scopes: string[], token: string, expiresAt?: Date): Promise<void>;
   deleteToken(owner: string, name: string): Promise<void>;
+  listGrants(owner: string): Promise<RegistryGrant[]>;
+  /** Creates or replaces a grant (idempotent). */
+  putGrant(owner: string, grant: RegistryGrant): Promise<void>;
+  deleteGrant(owner: string, name: string): Promise<void>;
   /** The registry's own checksum database (name and verifier key); undefined for a registry without one. */
   getChecksumDatabase(): Promise<{ name: string; verifierKey: string } | undefined>;
 }
 
 export class HttpRegistryAdminClient implements RegistryAdminClient {
   private readonly dispatcher: Dispatcher;
+  private readonly credential: () => string;
 
   constructor(
     private readonly baseUrl: string,
-    private readonly adminToken: string,
+    /** The admin token, or the operator's ServiceAccount token read again for each call (it is rotated). */
+    credential: string | (() => string),
     caPem?: string,
     private readonly timeoutMs = 10_000,
     /** Keep-alive connections to the registry at most; calls beyond wait for one (the bound on its admin API). */
@@ -83,6 +97,7 @@ export class HttpRegistryAdminClient implements RegistryAdminClient {
   ) {
     // HTTPS_PROXY/HTTP_PROXY/NO_PROXY are honoured, as by kubectl and go: clusters with an egress proxy
     // (a public registry URL), and tests that route the Service's DNS name to a local registry.
+    this.credential = typeof credential === 'string' ? () => credential : credential;
     const tls = caPem ? { ca: caPem } : {};
     this.dispatcher = new EnvHttpProxyAgent({ connect: tls, requestTls: tls, connections, keepAliveTimeout: 30_000 });
   }
@@ -93,7 +108,7 @@ export class HttpRegistryAdminClient implements RegistryAdminClient {
       res = await fetch(`${this.baseUrl.replace(/\/+$/, '')}/api/admin${path}`, {
         method,
         dispatcher: this.dispatcher,
-        headers: { Authorization: `Bearer ${this.adminToken}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+        headers: { Authorization: `Bearer ${this.credential()}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
@@ -102,7 +117,7 @@ export class HttpRegistryAdminClient implements RegistryAdminClient {
     }
     const text = await res.text();
     if (res.status >= 500) throw new RegistryUnavailableError(`registry answered ${res.status}: ${text.trim()}`);
-    if (res.status === 401 || res.status === 403) throw new RegistryUnavailableError(`registry refused the admin token (${res.status})`);
+    if (res.status === 401 || res.status === 403) throw new RegistryUnavailableError(`registry refused the operator's credential (${res.status}): ${text.trim()}`);
     return { status: res.status, text };
   }
 
@@ -141,6 +156,24 @@ export class HttpRegistryAdminClient implements RegistryAdminClient {
 
   async deleteToken(owner: string, name: string) {
     const r = await this.call('DELETE', `/owners/${owner}/tokens/${name}`);
+    this.expect(r, [204, 404]);
+  }
+
+  async listGrants(owner: string) {
+    const r = await this.call('GET', `/owners/${owner}/grants`);
+    if (r.status === 404) return [];
+    this.expect(r, [200]);
+    return JSON.parse(r.text) as RegistryGrant[];
+  }
+
+  async putGrant(owner: string, { name, ...grant }: RegistryGrant) {
+    const r = await this.call('PUT', `/owners/${owner}/grants/${name}`, grant);
+    if (r.status === 404) throw new RegistryUnavailableError(`owner ${owner} vanished from the registry; retrying`);
+    this.expect(r, [200, 201]);
+  }
+
+  async deleteGrant(owner: string, name: string) {
+    const r = await this.call('DELETE', `/owners/${owner}/grants/${name}`);
     this.expect(r, [204, 404]);
   }
 

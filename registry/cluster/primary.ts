@@ -8,7 +8,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import client from 'prom-client';
-import { resolveAdminToken } from '../config/admin-token.js';
+import { adminTokenFor } from '../config/admin-token.js';
 import type { Config } from '../config/config.js';
 import type { MetricsExposition } from '../http/metrics-middleware.js';
 import { listenMetrics } from '../http/metrics-server.js';
@@ -49,8 +49,8 @@ export async function runPrimary(config: Config, logger: Logger, workers: number
 
 /** Once, before any worker starts: a generated admin token is written here and read by every worker; migrations run. */
 async function prepareOnce(config: Config, logger: Logger): Promise<void> {
-  const admin = await resolveAdminToken(config.adminToken, config.dataDir);
-  if (admin.file) logger.info({ file: admin.file, generated: admin.generated }, 'admin token is kept in this file (mode 0600)');
+  const admin = await adminTokenFor(config);
+  if (admin?.file) logger.info({ file: admin.file, generated: admin.generated }, 'admin token is kept in this file (mode 0600)');
   const db = await openDatabase(config);
   try {
     logger.info({ database: db.kind, applied: await migrate(db) }, 'database ready');

@@ -1,6 +1,7 @@
 /**
  * The admin token: REGISTRY_ADMIN_TOKEN, or one generated at first start and kept
- * in DATA_DIR with mode 0600. Callers log where it is, never its value.
+ * in DATA_DIR with mode 0600 — unless ADMIN_SERVICE_ACCOUNTS names the admin and no
+ * REGISTRY_ADMIN_TOKEN is set: then there is none. Callers log where it is, never its value.
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -27,4 +28,10 @@ export async function resolveAdminToken(configured: string | undefined, dataDir:
   await writeFile(file, value + '\n', { mode: 0o600 });
   await chmod(file, 0o600);
   return { value, file, generated: true };
+}
+
+/** The admin token for this configuration; undefined when the admin is only ServiceAccounts. */
+export function adminTokenFor(config: { adminToken: string | undefined; dataDir: string; identity: { adminServiceAccounts: unknown[] } }): Promise<AdminToken | undefined> {
+  if (!config.adminToken && config.identity.adminServiceAccounts.length > 0) return Promise.resolve(undefined);
+  return resolveAdminToken(config.adminToken, config.dataDir);
 }

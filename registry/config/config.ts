@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseGoproxyList, type GoproxyEntry } from '../domain/goproxy-list.js';
 import { parseGosumdb, type ChecksumDatabaseSpec } from '../domain/sumdb/gosumdb.js';
+import { parseIdentityConfig, type IdentityConfig } from './oidc-issuers.js';
 
 const MiB = 1024 * 1024;
 
@@ -24,6 +25,8 @@ const schema = z.object({
   S3_REDIRECT: z.enum(['true', 'false']).default('false'),
   S3_REDIRECT_EXPIRES_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   REGISTRY_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  OIDC_ISSUERS: z.string().optional(),
+  ADMIN_SERVICE_ACCOUNTS: z.string().optional(),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(500 * MiB),
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
@@ -63,6 +66,8 @@ export interface Config {
   /** Where module zips are kept: STORAGE_DIR, or an S3-compatible bucket. */
   blobStore: { kind: 'fs' } | ({ kind: 's3' } & S3Config);
   adminToken: string | undefined;
+  /** OIDC issuers whose JWTs are credentials, and the ServiceAccounts that are the admin. */
+  identity: IdentityConfig;
   maxUploadBytes: number;
   logLevel: string;
   /** HTTPS when both are set; reloaded when the files change. */
@@ -144,6 +149,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `invalid configuration:\n  WORKERS=${c.WORKERS} needs DATABASE_URL: the embedded database (PGlite) lives in one process; use WORKERS=1 or PostgreSQL`,
     );
   }
+  const identity = parseIdentityConfig(c.OIDC_ISSUERS, c.ADMIN_SERVICE_ACCOUNTS);
+  if (typeof identity === 'string') throw new ConfigError(`invalid configuration:\n  ${identity}`);
   const dataDir = path.resolve(c.DATA_DIR);
   const blobStore = blobStoreConfig(c);
   return {
@@ -154,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storageDir: path.resolve(c.STORAGE_DIR ?? path.join(dataDir, 'storage')),
     blobStore,
     adminToken: c.REGISTRY_ADMIN_TOKEN,
+    identity,
     maxUploadBytes: c.MAX_UPLOAD_BYTES,
     logLevel: c.LOG_LEVEL,
     tls: c.TLS_CERT_FILE && c.TLS_KEY_FILE ? { certFile: path.resolve(c.TLS_CERT_FILE), keyFile: path.resolve(c.TLS_KEY_FILE) } : undefined,

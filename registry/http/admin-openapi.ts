@@ -1,12 +1,12 @@
 /** The OpenAPI 3.1 document of the admin API, built from the same zod schemas the routes validate with. */
 import { z } from 'zod';
-import { OwnerPutBody, TokenPutBody } from './admin-schemas.js';
+import { GrantPutBody, OwnerPutBody, TokenPutBody } from './admin-schemas.js';
 
 const text = { 'text/plain': { schema: { type: 'string' } } };
 const errors = {
   '400': { description: 'Invalid path or body; the text names the field', content: text },
   '401': { description: 'No or invalid credentials', content: text },
-  '403': { description: 'Not the admin token', content: text },
+  '403': { description: 'Neither the admin token nor an admin ServiceAccount', content: text },
 };
 const json = (ref: string) => ({ 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } });
 const ownerParam = { name: 'owner', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9._-]{1,64}$' } };
@@ -21,6 +21,17 @@ const Token = {
     lastUsedAt: { type: 'string', format: 'date-time' },
     expiresAt: { type: 'string', format: 'date-time' },
     token: { type: 'string', description: 'Only in the answer that created the token with a generated secret' },
+  },
+  required: ['name', 'scopes', 'createdAt'],
+};
+const Grant = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    scopes: { type: 'array', items: { enum: ['read', 'write'] } },
+    serviceAccount: { type: 'object', properties: { namespace: { type: 'string' }, name: { type: 'string' } }, required: ['namespace'] },
+    oidc: { type: 'object', properties: { issuer: { type: 'string' }, claims: { type: 'object', additionalProperties: { type: 'string' } } }, required: ['issuer', 'claims'] },
+    createdAt: { type: 'string', format: 'date-time' },
   },
   required: ['name', 'scopes', 'createdAt'],
 };
@@ -60,10 +71,18 @@ const PrefetchReport = {
 const Principal = {
   type: 'object',
   properties: {
-    kind: { type: 'string', description: '"admin", or "token" for an owner token' },
+    kind: { type: 'string', description: '"admin", "token" for an owner token, or "identity" for a workload identity (a verified JWT)' },
     owner: { type: 'string' },
     name: { type: 'string', description: "The token's name" },
-    scopes: { type: 'array', items: { enum: ['read', 'write'] } },
+    credential: { type: 'string', description: 'admin and identity: admin, kubernetes or oidc' },
+    issuer: { type: 'string', description: "identity: the token's issuer" },
+    subject: { type: 'string', description: "identity (and an admin ServiceAccount): the token's sub" },
+    scopes: {
+      oneOf: [
+        { type: 'array', items: { enum: ['read', 'write'] }, description: 'token: its scopes' },
+        { type: 'object', additionalProperties: { type: 'array', items: { enum: ['read', 'write'] } }, description: 'identity: scopes per owner, from its grants' },
+      ],
+    },
   },
   required: ['kind'],
 };
@@ -75,10 +94,14 @@ export function adminOpenApi(): unknown {
     openapi: '3.1.0',
     info: { title: 'go-registry admin API', version: '1' },
     components: {
-      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' }, ownerToken: { type: 'http', scheme: 'bearer', description: "An owner's token (also as the Basic password)" } },
-      schemas: { OwnerPut: z.toJSONSchema(OwnerPutBody), TokenPut: z.toJSONSchema(TokenPutBody), Owner, Token, PrefetchReport, Principal },
+      securitySchemes: {
+        adminToken: { type: 'http', scheme: 'bearer' },
+        serviceAccountToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token of a ServiceAccount in ADMIN_SERVICE_ACCOUNTS (audience of the Kubernetes issuer)' },
+        ownerToken: { type: 'http', scheme: 'bearer', description: "An owner's token (also as the Basic password)" },
+      },
+      schemas: { OwnerPut: z.toJSONSchema(OwnerPutBody), TokenPut: z.toJSONSchema(TokenPutBody), GrantPut: z.toJSONSchema(GrantPutBody, { unrepresentable: 'any' }), Owner, Token, Grant, PrefetchReport, Principal },
     },
-    security: [{ adminToken: [] }],
+    security: [{ adminToken: [] }, { serviceAccountToken: [] }],
     paths: {
       '/api/admin/owners': {
         get: { summary: 'List owners with their tokens', responses: { '200': { description: 'Owners', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Owner' } } } } }, ...errors } },
@@ -112,6 +135,19 @@ export function adminOpenApi(): unknown {
           responses: { '200': { description: 'Updated or unchanged', content: json('Token') }, '201': { description: 'Created', content: json('Token') }, '404': { description: 'No such owner', content: text }, ...errors },
         },
         delete: { summary: 'Revoke a token', responses: { '204': { description: 'Revoked' }, '404': { description: 'No such token', content: text }, ...errors } },
+      },
+      '/api/admin/owners/{owner}/grants': {
+        parameters: [ownerParam],
+        get: { summary: "The owner's grants to workload identities", responses: { '200': { description: 'Grants by name', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Grant' } } } } }, '404': { description: 'No such owner', content: text }, ...errors } },
+      },
+      '/api/admin/owners/{owner}/grants/{name}': {
+        parameters: [ownerParam, tokenParam],
+        put: {
+          summary: 'Create or replace a grant: ServiceAccounts or CI subjects (claim patterns) get scopes on the owner; takes effect on the next request',
+          requestBody: { required: true, content: json('GrantPut') },
+          responses: { '200': { description: 'Replaced', content: json('Grant') }, '201': { description: 'Created', content: json('Grant') }, '404': { description: 'No such owner', content: text }, ...errors },
+        },
+        delete: { summary: 'Revoke a grant (effective on the next request, on every replica)', responses: { '204': { description: 'Revoked' }, '404': { description: 'No such grant', content: text }, ...errors } },
       },
       '/api/v1/whoami': {
         get: {

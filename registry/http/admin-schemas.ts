@@ -56,3 +56,32 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const problems = parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : 'body'}: ${i.message}`);
   throw invalid(`invalid request body: ${problems.join('; ')}`);
 }
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+export const GrantPutBody = z
+  .object({
+    scopes: z.array(z.enum(SCOPES)).min(1).describe('read and/or write on this owner'),
+    serviceAccount: z
+      .object({
+        namespace: z.string().regex(DNS_LABEL, 'a namespace name'),
+        name: z.string().regex(DNS_SUBDOMAIN, 'a ServiceAccount name').optional().describe('none: every ServiceAccount of the namespace'),
+      })
+      .strict()
+      .optional()
+      .describe('ServiceAccount tokens of the Kubernetes issuer'),
+    oidc: z
+      .object({
+        issuer: z.string().url().describe('an issuer of OIDC_ISSUERS, exactly as its iss claim'),
+        claims: z
+          .record(z.string().min(1).max(128), z.string().min(1).max(512).regex(PRINTABLE, 'must be printable text'))
+          .refine((c) => Object.keys(c).length >= 1 && Object.keys(c).length <= 16, 'name 1 to 16 claims')
+          .describe('claim → pattern; every claim must match, `*` matches any characters (e.g. repository: acme/*, ref: refs/heads/main)'),
+      })
+      .strict()
+      .optional()
+      .describe('OIDC tokens of a CI system (GitHub Actions, GitLab)'),
+  })
+  .strict()
+  .refine((b) => (b.serviceAccount === undefined) !== (b.oidc === undefined), 'give exactly one of serviceAccount and oidc');

@@ -12,6 +12,8 @@ import type { PullThroughCache } from '../service/pull-through-cache.js';
 import type { SumdbProxy } from '../service/sumdb-proxy.js';
 import { resolvePrincipal } from './credentials.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
+import { registerGrantRoutes } from './routes/grant-routes.js';
+import type { GrantService } from '../service/grant-service.js';
 import { registerCacheAdminRoutes } from './routes/cache-admin-routes.js';
 import { registerSumdbRoutes } from './routes/sumdb-routes.js';
 import type { ChecksumLog } from '../service/checksum-log.js';
@@ -31,6 +33,7 @@ export interface AppDeps {
   logger: Logger;
   auth: AuthService;
   owners: OwnerService;
+  grants: GrantService;
   publisher: PublishService;
   reader: ModuleReadService;
   goproxy: GoproxyService;
@@ -68,6 +71,7 @@ export function createApp(deps: AppDeps): Koa {
   const router = new Router();
   registerHealthRoutes(router, deps.readiness);
   registerAdminRoutes(router, deps.auth, deps.owners);
+  registerGrantRoutes(router, deps.auth, deps.grants);
   registerCacheAdminRoutes(router, deps.auth, deps.cacheAdmin);
   registerSumdbRoutes(router, deps.auth, deps.sumdbServer, deps.checksumLog);
   registerUploadRoutes(router, deps.auth, deps.publisher);

@@ -5,7 +5,7 @@
  */
 import type { Context, Next } from 'koa';
 import type { Principal } from '../domain/owner.js';
-import type { AuthService } from '../service/auth-service.js';
+import { credentialOf, type AuthService } from '../service/auth-service.js';
 import { stateOf } from './request-context.js';
 
 /** The secret a request presents, from Basic (password) or Bearer; undefined when none. */
@@ -26,7 +26,17 @@ export function resolvePrincipal(auth: AuthService) {
   return async (ctx: Context, next: Next) => {
     const secret = presentedSecret(ctx.get('Authorization') || undefined);
     // Most GOPROXY reads present nothing: no promise to wait for then.
-    if (secret !== undefined) stateOf(ctx).principal = await auth.authenticate(secret);
+    if (secret !== undefined) {
+      const state = stateOf(ctx);
+      try {
+        state.principal = await auth.authenticate(secret);
+        state.credential = credentialOf(state.principal);
+      } catch (err) {
+        // Counted and logged by kind, never by value.
+        state.credential = auth.credentialKindOf(secret);
+        throw err;
+      }
+    }
     return next();
   };
 }

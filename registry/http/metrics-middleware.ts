@@ -19,6 +19,8 @@ export function recordMetrics(metrics: RegistryMetrics) {
       const route = routeLabel(ctx);
       stop({ method: ctx.method, route, status: String(ctx.status) });
       if (ctx.status === 401) metrics.authFailures.inc();
+      const { credential, principal } = stateOf(ctx);
+      if (credential) metrics.authentications.inc({ credential, result: principal ? 'accepted' : 'refused' });
       if (route === 'upload') {
         metrics.uploads.inc({ result: uploadResult(ctx.status) });
         if (ctx.status === 201) metrics.uploadedBytes.inc(stateOf(ctx).uploadedBytes ?? 0);

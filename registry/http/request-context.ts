@@ -1,6 +1,7 @@
 /** Gives each request an id (X-Request-Id, accepted when sane), its state and one access-log line when it is done. */
 import { randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
+import type { CredentialKind } from '../domain/identity.js';
 import type { Principal } from '../domain/owner.js';
 import type { Logger } from '../logger.js';
 
@@ -13,6 +14,8 @@ const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export class RequestState {
   principal: Principal | undefined = undefined;
+  /** The kind of credential presented (token, admin, kubernetes, oidc), accepted or not. */
+  credential: CredentialKind | undefined = undefined;
   /** list, latest, info, mod or zip: set by the GOPROXY route, counted by the metrics. */
   goproxyKind: string | undefined = undefined;
   /** Size of a published zip, for the metrics. */
@@ -43,7 +46,7 @@ export function requestContext(logger: Logger) {
     // whole transfer in `ms` (a streamed zip's too), and saying so when it was cut short.
     ctx.res.once('close', () => {
       const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
-      const line = { reqId: state.reqId, method: ctx.method, path: ctx.path, status: ctx.status, ms };
+      const line = { reqId: state.reqId, method: ctx.method, path: ctx.path, status: ctx.status, ms, ...(state.credential ? { credential: state.credential } : {}) };
       logger.info(ctx.res.writableFinished ? line : { ...line, aborted: true }, 'request');
     });
     await next();

@@ -4,6 +4,7 @@
  * have made stale as soon as it returns (committed or not), before the caller answers.
  */
 import type { ModuleVersionRepository, ModuleVersionTx } from './module-version-repository.js';
+import type { GrantRepository } from './grant-repository.js';
 import type { OwnerRepository, OwnerTx } from './owner-repository.js';
 import type { Change, ReadCache } from './read-cache.js';
 
@@ -119,13 +120,34 @@ export class CachedOwnerRepository implements OwnerRepository {
           countVersions: (name) => tx.countVersions(name),
           removeVersions: (name) => (record({ table: 'module_versions', owner: name }), tx.removeVersions(name)),
           removeOwner: (name) => {
-            // Its tokens go with it (ON DELETE CASCADE).
+            // Its tokens and grants go with it (ON DELETE CASCADE).
             owner(name);
             record({ table: 'tokens', owner: name });
+            record({ table: 'access_grants', owner: name });
             return tx.removeOwner(name);
           },
         });
       }),
     );
+  }
+}
+
+/** Grants: every request with a workload identity asks for all of them, answered from the directory. */
+export class CachedGrantRepository implements GrantRepository {
+  constructor(
+    private readonly inner: GrantRepository,
+    private readonly cache: ReadCache,
+  ) {}
+
+  listGrants(owner?: string) {
+    return owner === undefined ? this.cache.grants(() => this.inner.listGrants()) : this.inner.listGrants(owner);
+  }
+
+  saveGrant(g: Parameters<GrantRepository['saveGrant']>[0]) {
+    return recording(this.cache, (record) => (record({ table: 'access_grants', owner: g.owner }), this.inner.saveGrant(g)));
+  }
+
+  removeGrant(owner: string, name: string) {
+    return recording(this.cache, (record) => (record({ table: 'access_grants', owner }), this.inner.removeGrant(owner, name)));
   }
 }

@@ -1,26 +1,29 @@
 /**
- * Every owner and every token, held in full while the read cache is on. A lookup is
+ * Every owner, token and grant, held in full while the read cache is on. A lookup is
  * then answered from memory whether the name or digest exists or not, so:
  *
  * - a missing owner and one the caller may not see cost the same (a map lookup): the
  *   response time says nothing about existence, even for a name nobody asked before;
  * - random tokens never reach the database (no load amplifier).
  *
- * Any change to owners or tokens (local or notified) drops the snapshot; the next
+ * Any change to owners, tokens or grants (local or notified) drops the snapshot; the next
  * lookup starts a rebuild, and until it is in place lookups go to the database. A
  * rebuild that raced a change is thrown away and started again, so a stale snapshot
  * is never used. Owners and tokens are few (a row is a few hundred bytes).
  */
 import { ClaimIndex } from '../domain/claims.js';
+import type { Grant } from '../domain/identity.js';
 import type { Owner } from '../domain/owner.js';
 import type { TokenRecord } from './owner-repository.js';
 
 export interface DirectoryRows {
   owners: Owner[];
   tokens: TokenRecord[];
+  grants: Grant[];
 }
 
 interface Snapshot {
+  grants: Grant[];
   owners: Map<string, Owner>;
   tokens: Map<string, TokenRecord>;
   claims: ClaimIndex;
@@ -83,6 +86,7 @@ export class OwnerDirectory {
           owners: new Map(rows.owners.map((o) => [o.name, o])),
           tokens: new Map(rows.tokens.map((t) => [t.digest, t])),
           claims: new ClaimIndex(rows.owners),
+          grants: rows.grants,
         };
       }
     } catch {

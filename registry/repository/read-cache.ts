@@ -1,6 +1,6 @@
 /**
  * In-memory answers to what the GOPROXY read path asks the database for on every
- * request: owners by name and tokens by digest (all of them, `owner-directory.ts`),
+ * request: owners by name, tokens by digest and grants (all of them, `owner-directory.ts`),
  * module versions and version lists (bounded LRU caches). Entries are dropped when
  * the data changes:
  *
@@ -16,6 +16,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { ModuleVersion, VersionSummary } from '../domain/module-version.js';
+import type { Grant } from '../domain/identity.js';
 import type { Owner } from '../domain/owner.js';
 import { OwnerDirectory, type DirectoryRows } from './owner-directory.js';
 import type { TokenRecord } from './owner-repository.js';
@@ -24,6 +25,7 @@ import type { TokenRecord } from './owner-repository.js';
 export type Change =
   | { table: 'owners'; owner: string }
   | { table: 'tokens'; owner: string }
+  | { table: 'access_grants'; owner: string }
   | { table: 'module_versions'; owner: string; modulePath?: string };
 
 const MiB = 1024 * 1024;
@@ -111,6 +113,12 @@ export class ReadCache {
     return snapshot ? Promise.resolve(snapshot.claims.ownerOf(modulePath)) : load();
   }
 
+  /** Every grant, from the directory when it is complete, else from load. */
+  grants(load: () => Promise<Grant[]>): Promise<Grant[]> {
+    const snapshot = this.on ? this.directory?.current() : undefined;
+    return snapshot ? Promise.resolve(snapshot.grants) : load();
+  }
+
   /** Resolves once a directory rebuild in flight has ended (tests). */
   directorySettled(): Promise<void> {
     return this.directory?.settled() ?? Promise.resolve();
@@ -133,6 +141,7 @@ export class ReadCache {
     switch (change.table) {
       case 'owners':
       case 'tokens':
+      case 'access_grants':
         // Rare (admin changes): the whole directory is rebuilt.
         this.directory?.invalidate();
         return;

@@ -1,11 +1,15 @@
 /**
  * Every authentication and authorization decision of the registry lives here:
- * who a request is (admin token, owner token, nobody) and what it may do to an
+ * who a request is (admin token, owner token, a workload identity with the scopes its
+ * grants give, nobody) and what it may do to an
  * owner. An owner a principal may not read is answered exactly like one that does
  * not exist, so existence never leaks.
  */
 import { DomainError, notFound } from '../domain/domain-error.js';
+import { isAdminServiceAccount, looksLikeJwt, scopesByOwner, type CredentialKind } from '../domain/identity.js';
 import { canRead, canWrite, type Owner, type Principal } from '../domain/owner.js';
+import type { IdentityVerifier } from '../identity/identity-verifier.js';
+import type { GrantRepository } from '../repository/grant-repository.js';
 import { digestsEqual, tokenDigest } from '../domain/token-secret.js';
 import type { OwnerRepository } from '../repository/owner-repository.js';
 
@@ -17,30 +21,73 @@ const LAST_RECORDED_SWEEP_AT = 10_000;
 export const NOT_FOUND_MESSAGE = 'not found';
 const unauthorized = (message: string) => new DomainError('Unauthorized', message);
 
+/** Workload identities: the verifier of configured issuers, the grants, the admin ServiceAccounts. */
+export interface IdentityOptions {
+  verifier: IdentityVerifier;
+  grants: GrantRepository;
+  adminServiceAccounts: readonly { namespace: string; name: string }[];
+}
+
+/** Which kind of credential a principal presented; undefined for nobody. */
+export function credentialOf(principal: Principal): CredentialKind | undefined {
+  switch (principal.kind) {
+    case 'admin':
+      return principal.credential ?? 'admin';
+    case 'token':
+      return 'token';
+    case 'identity':
+      return principal.credential;
+    case 'anonymous':
+      return undefined;
+  }
+}
+
 export class AuthService {
-  private readonly adminDigest: string;
+  /** undefined: no admin token (the admin is a ServiceAccount); nothing matches it. */
+  private readonly adminDigest: string | undefined;
   private readonly lastRecorded = new Map<string, number>();
   private lastSwept = 0;
 
   constructor(
     private readonly owners: OwnerRepository,
-    adminToken: string,
+    adminToken: string | undefined,
     private readonly onUsed: (err: unknown) => void = () => {},
+    private readonly identity?: IdentityOptions,
   ) {
-    this.adminDigest = tokenDigest(adminToken);
+    this.adminDigest = adminToken === undefined ? undefined : tokenDigest(adminToken);
   }
 
   /** The principal behind a presented secret; a presented but invalid secret is 401, never anonymous. */
   async authenticate(secret: string | undefined): Promise<Principal> {
     if (secret === undefined) return { kind: 'anonymous' };
     const digest = tokenDigest(secret);
-    if (digestsEqual(digest, this.adminDigest)) return { kind: 'admin' };
+    if (this.isAdminDigest(digest)) return { kind: 'admin' };
+    // A JWT never reaches the token lookup, and a `gor_` token never the JWT parser.
+    if (this.identity && looksLikeJwt(secret)) return this.authenticateIdentity(secret, this.identity);
     const token = await this.owners.findTokenByDigest(digest);
     // The lookup is by digest; the comparison below keeps the decision constant-time as well.
     if (!token || !digestsEqual(token.digest, digest)) throw unauthorized('invalid, revoked or expired token');
     if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) throw unauthorized('invalid, revoked or expired token');
     this.recordUse(token.owner, token.name);
     return { kind: 'token', owner: token.owner, name: token.name, scopes: token.scopes };
+  }
+
+  /** The kind of credential a secret is, for the metrics of a refused one (never its value). */
+  credentialKindOf(secret: string): CredentialKind {
+    if (this.isAdminDigest(tokenDigest(secret))) return 'admin';
+    if (!this.identity || !looksLikeJwt(secret)) return 'token';
+    return this.identity.verifier.kindOf(secret);
+  }
+
+  private isAdminDigest(digest: string): boolean {
+    return this.adminDigest !== undefined && digestsEqual(digest, this.adminDigest);
+  }
+
+  private async authenticateIdentity(jwt: string, options: IdentityOptions): Promise<Principal> {
+    const identity = await options.verifier.verify(jwt);
+    if (isAdminServiceAccount(options.adminServiceAccounts, identity)) return { kind: 'admin', credential: 'kubernetes', subject: identity.subject };
+    const scopes = scopesByOwner(await options.grants.listGrants(), identity);
+    return { kind: 'identity', credential: identity.credential, issuer: identity.issuer, subject: identity.subject, scopes };
   }
 
   /** The owner, when the principal may read it; otherwise exactly the nonexistent owner's answer. */
@@ -62,18 +109,20 @@ export class AuthService {
     const owner = await this.owners.findOwner(name);
     if (!owner) throw notFound(NOT_FOUND_MESSAGE);
     if (canWrite(principal, owner)) return owner;
-    if (canRead(principal, owner)) throw new DomainError('Forbidden', `this token may not write to owner ${name}`);
+    if (canRead(principal, owner)) throw new DomainError('Forbidden', `this ${principal.kind === 'identity' ? 'identity' : 'token'} may not write to owner ${name}`);
     throw notFound(NOT_FOUND_MESSAGE);
   }
 
   requireAdmin(principal: Principal): void {
     if (principal.kind === 'anonymous') throw unauthorized('authentication required: use the admin token as a Bearer token');
-    if (principal.kind !== 'admin') throw new DomainError('Forbidden', 'the admin API needs the admin token');
+    if (principal.kind !== 'admin') throw new DomainError('Forbidden', 'the admin API needs the admin token or an admin ServiceAccount');
   }
 
   /** Who a credential is (GET /api/v1/whoami, `go-registry whoami`); presenting none is 401. */
-  whoami(principal: Principal): Exclude<Principal, { kind: 'anonymous' }> {
+  whoami(principal: Principal): object {
     if (principal.kind === 'anonymous') throw unauthorized('authentication required: present a token as a Bearer token or the Basic password');
+    // An identity's scopes per owner as a JSON object (a Map would serialize as {}).
+    if (principal.kind === 'identity') return { ...principal, scopes: Object.fromEntries(principal.scopes) };
     return principal;
   }
 

@@ -15,8 +15,10 @@ import { ADMIN_TOKEN, startTestRegistry, type TestRegistry } from '../support/in
 import { makeModuleZip } from '../support/module-zips.js';
 import { tempDir } from '../support/paths.js';
 import { startPostgres, type PostgresCluster } from '../support/postgres-cluster.js';
+import { startOidcIssuer, type TestOidcIssuer } from '../support/oidc-issuer.js';
 
 let cluster: PostgresCluster;
+let issuer: TestOidcIssuer;
 let databaseUrl: string;
 let a: TestRegistry;
 let b: TestRegistry;
@@ -30,7 +32,11 @@ before(async () => {
   databaseUrl = await cluster.createDatabase('replicas');
   ({ dir, remove: cleanup } = await tempDir('read-cache-pg'));
   // Replicas of one registry share its checksum database's signing key (each would generate its own).
-  const env = { DATABASE_URL: databaseUrl, STORAGE_DIR: path.join(dir, 'blobs'), SUMDB_SIGNING_KEY: generateKey('go-registry').skey };
+  issuer = await startOidcIssuer();
+  const env = {
+    DATABASE_URL: databaseUrl, STORAGE_DIR: path.join(dir, 'blobs'), SUMDB_SIGNING_KEY: generateKey('go-registry').skey,
+    OIDC_ISSUERS: JSON.stringify([{ issuer: issuer.url, audience: 'go-registry' }]),
+  };
   a = await startTestRegistry(env);
   b = await startTestRegistry(env);
 });
@@ -38,6 +44,7 @@ after(async () => {
   await a?.stop();
   await b?.stop();
   await cluster?.stop();
+  await issuer?.stop();
   await cleanup?.();
 });
 
@@ -74,6 +81,17 @@ describe('read cache across replicas (PostgreSQL)', () => {
     assert.equal((await fetch(`${a.url}/api/packages/shared/go/example.com/m/@v/v1.0.0`, { method: 'DELETE', headers: admin })).status, 204);
     await eventually(b, 'shared', INFO, 404);
     await eventually(b, 'shared', 'example.com/m/@v/list', 404);
+  });
+
+  test('a grant revoked on one replica stops working on the other', async () => {
+    await a.createOwner('granted', 'private');
+    await publish('granted');
+    await adminPut(a.url, ADMIN_TOKEN, '/owners/granted/grants/ci', { scopes: ['read'], oidc: { issuer: issuer.url, claims: { repository: 'acme/app' } } });
+    const bearer = { Authorization: `Bearer ${await issuer.sign({ sub: 'ci', aud: 'go-registry', repository: 'acme/app' })}` };
+    await eventually(b, 'granted', INFO, 200, bearer);
+    assert.equal((await fetch(`${a.url}/api/admin/owners/granted/grants/ci`, { method: 'DELETE', headers: admin })).status, 204);
+    assert.equal(await status(a, 'granted', INFO, bearer), 404, 'at once on the replica that revoked it');
+    await eventually(b, 'granted', INFO, 404, bearer);
   });
 
   test('after its listening connection is cut, a replica still sees every change', async () => {

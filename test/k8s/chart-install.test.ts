@@ -116,7 +116,11 @@ before(async () => {
   postgres = await startPostgres();
   await kubectl(['-n', ns, 'create', 'secret', 'generic', 'registry-db', `--from-literal=DATABASE_URL=${await postgres.createDatabase('chart')}`]);
   // The operator watches only the apps namespace (Roles there), so it never touches other suites' resources.
-  values = { 'operator.watchNamespaces': [apps], 'registry.persistence.size': '1Gi', 'database.mode': 'external', 'database.external.existingSecret': 'registry-db' };
+  // The registry reaches the API server where this control plane listens (in a cluster: kubernetes.default.svc).
+  values = {
+    'operator.watchNamespaces': [apps], 'registry.persistence.size': '1Gi', 'database.mode': 'external', 'database.external.existingSecret': 'registry-db',
+    'workloadIdentity.apiServer': cluster.server,
+  };
 });
 after(async () => {
   await operator?.stop();
@@ -139,7 +143,7 @@ describe('chart: install, the user flow, upgrade, uninstall', { concurrency: fal
     const objects = await installedManifest();
     assert.ok(objects.length >= 12, `only ${objects.length} objects`);
     // The CA, the certificate and passwords are made at run time, never rendered.
-    assert.deepEqual(objects.filter((o) => o.kind === 'Secret' && !o.metadata.name.endsWith('-admin-token')).map((o) => o.metadata.name), []);
+    assert.deepEqual(objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name), []);
     for (const o of objects) {
       const namespaced = o.metadata.namespace ? ['-n', o.metadata.namespace] : [];
       const got = await cluster.kubectl([...namespaced, 'get', `${o.kind}.${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}`.replace(/\.$/, ''), o.metadata.name]);
@@ -213,15 +217,34 @@ describe('chart: install, the user flow, upgrade, uninstall', { concurrency: fal
     await eventually('the Secret after the permission came back', async () => (await cluster.kubectl(['-n', apps, 'get', 'secret', 'rbac-probe-ci'])).code === 0, 90_000);
   });
 
-  test('helm upgrade keeps the admin token, the CA and the PVC', async () => {
-    const token = await secretValues(ns, `${RELEASE}-go-registry-admin-token`);
+  test('the operator runs with no admin token at all: its projected ServiceAccount token is the admin', async () => {
+    const started = operator!.logs.map((l) => JSON.parse(l) as { msg?: string; credential?: string }).find((l) => l.msg === 'operator started');
+    assert.equal(started?.credential, 'service-account-token');
+    assert.equal((await cluster.kubectl(['-n', ns, 'get', 'secret', `${RELEASE}-go-registry-admin-token`])).code, 1, 'no admin token Secret');
+    const env = (await installedManifest()).flatMap((o) => (o.kind === 'Deployment' ? (o.spec as { template: { spec: { containers: { env?: { name: string }[] }[] } } }).template.spec.containers[0]!.env ?? [] : []));
+    assert.ok(!env.some((e) => /ADMIN_TOKEN/.test(e.name)), 'neither workload reads an admin token');
+    assert.ok(registry!.logs.some((l) => l.includes('"credential":"kubernetes"') && l.includes('/api/admin/')), 'the admin API was called with a ServiceAccount token');
+  });
+
+  test('a ServiceAccount that spec.access names reads with its own token; one it does not name sees nothing', async () => {
+    await kubectl(['-n', apps, 'create', 'serviceaccount', 'ledger-reader']);
+    await kubectl(['-n', apps, 'patch', 'gpo', 'payments', '--type=merge', '-p', JSON.stringify({ spec: { access: [{ name: 'ledger-reader', scopes: ['read'], serviceAccount: { name: 'ledger-reader' } }] } })]);
+    const builds = await secretValues(apps, 'payments-builds');
+    const caFile = path.join(work.dir, 'secrets', 'payments-builds', 'ca.crt');
+    const list = async (auth: string[]) => (await curl(['--proxy', proxy.url, '--cacert', caFile, ...auth, `${builds.GOPROXY}/example.com/payments/ledger/@v/list`])).status;
+    const read = async (sa: string) => list(['-H', `Authorization: Bearer ${(await kubectl(['-n', apps, 'create', 'token', sa, '--audience=go-registry'])).trim()}`]);
+    await eventually('the grant in place', async () => (await read('ledger-reader')) === 200);
+    // The claimed path's miss (403), exactly as without any credential.
+    assert.equal(await read('default'), await list([]));
+  });
+
+  test('helm upgrade keeps the CA and the PVC', async () => {
     const tls = await secretValues(ns, `${RELEASE}-go-registry-tls`);
     const pvc = await getJson<{ metadata: { uid: string } }>(['-n', ns, 'get', 'pvc', `${RELEASE}-go-registry-data`]);
     const r = await helm(['upgrade', RELEASE, CHART_DIR, '--namespace', ns, ...setFlags({ ...values, 'registry.logLevel': 'debug' })]);
     assert.equal(r.code, 0, r.stderr);
     const deployment = await getJson<{ spec: { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } } }>(['-n', ns, 'get', 'deployment', `${RELEASE}-go-registry`]);
     assert.equal(deployment.spec.template.spec.containers[0]!.env.find((e) => e.name === 'LOG_LEVEL')?.value, 'debug', 'the upgrade applied');
-    assert.deepEqual(await secretValues(ns, `${RELEASE}-go-registry-admin-token`), token);
     assert.deepEqual(await secretValues(ns, `${RELEASE}-go-registry-tls`), tls);
     assert.equal((await getJson<{ metadata: { uid: string } }>(['-n', ns, 'get', 'pvc', `${RELEASE}-go-registry-data`])).metadata.uid, pvc.metadata.uid);
   });
@@ -235,16 +258,14 @@ describe('chart: install, the user flow, upgrade, uninstall', { concurrency: fal
     const owners = await getJson<{ items: { metadata: { name: string } }[] }>(['-n', apps, 'get', 'gpo']);
     assert.deepEqual(owners.items.map((o) => o.metadata.name).sort(), ['payments', 'platform', 'rbac-probe']);
     await kubectl(['-n', ns, 'get', 'pvc', `${RELEASE}-go-registry-data`]);
-    await kubectl(['-n', ns, 'get', 'secret', `${RELEASE}-go-registry-admin-token`, `${RELEASE}-go-registry-tls`]);
+    await kubectl(['-n', ns, 'get', 'secret', `${RELEASE}-go-registry-tls`]);
   });
 
-  test('installing again adopts what uninstall kept: the same admin token, CA and volume', async () => {
-    const token = await secretValues(ns, `${RELEASE}-go-registry-admin-token`);
+  test('installing again adopts what uninstall kept: the same CA and volume', async () => {
     const tls = await secretValues(ns, `${RELEASE}-go-registry-tls`);
     const pvc = await getJson<{ metadata: { uid: string } }>(['-n', ns, 'get', 'pvc', `${RELEASE}-go-registry-data`]);
     const r = await helm(['install', RELEASE, CHART_DIR, '--namespace', ns, ...setFlags(values)]);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(await secretValues(ns, `${RELEASE}-go-registry-admin-token`), token);
     assert.deepEqual(await secretValues(ns, `${RELEASE}-go-registry-tls`), tls);
     assert.equal((await getJson<{ metadata: { uid: string } }>(['-n', ns, 'get', 'pvc', `${RELEASE}-go-registry-data`])).metadata.uid, pvc.metadata.uid);
     assert.equal((await helm(['uninstall', RELEASE, '--namespace', ns, '--wait'])).code, 0);

@@ -32,7 +32,7 @@ const apiFlags = THIRD_PARTY_APIS.flatMap((a) => ['--api-versions', a]);
 const GITOPS = { 'adminToken.existingSecret': 'registry-admin', 'tls.existingSecret': 'registry-tls' };
 
 const scenarios = (): Record<string, Record<string, unknown>> => ({
-  'defaults (embedded PGlite, generated CA and admin token)': {},
+  'defaults (embedded PGlite, generated CA, no admin token)': {},
   'bundled PostgreSQL': { 'database.mode': 'bundled', 'database.bundled.networkPolicy.enabled': true },
   'external PostgreSQL, two workers per Pod': { 'database.mode': 'external', 'database.external.existingSecret': 'pg-url', 'registry.workers': 2 },
   'CloudNativePG': { 'database.mode': 'cnpg', 'database.cnpg.instances': 3, 'registry.replicas': 2, 'registry.persistence.accessModes': ['ReadWriteMany'] },
@@ -231,16 +231,24 @@ describe('chart: deterministic renders (GitOps)', () => {
     }
   });
 
-  test('the CA, the certificate and the database password are not rendered (the operator makes them); only the admin token differs between renders', async () => {
-    const strip = (objects: K8sObject[]) => objects.filter((o) => o.kind !== 'Secret');
+  test('the CA, the certificate and the database password are not rendered (the operator makes them); renders are byte-identical', async () => {
     const [a, b] = [await render({ 'database.mode': 'bundled' }), await render({ 'database.mode': 'bundled' })];
-    assert.deepEqual(strip(a.objects), strip(b.objects));
-    assert.notDeepEqual(a.objects.filter((o) => o.kind === 'Secret'), b.objects.filter((o) => o.kind === 'Secret'), 'generated values are random');
+    assert.equal(a.stdout, b.stdout);
     const secrets = a.objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name).sort();
-    assert.deepEqual(secrets, ['gr-go-registry-admin-token']);
+    assert.deepEqual(secrets, [], 'no Secret at all: no admin token (workload identity), and the operator makes the CA and password');
     const operator = podSpec(findObject(a.objects, 'Deployment', 'operator')).spec.containers[0]!.env!;
     const names = new Set(operator.map((e) => e.name));
     for (const env of ['GENERATED_TLS_SECRET', 'GENERATED_CA_SECRET', 'GENERATED_TLS_DNS_NAMES', 'GENERATED_PASSWORD_SECRET']) assert.ok(names.has(env), env);
+  });
+
+  test('two renders with default values make no admin token: no Secret, nothing that reads one', async () => {
+    const [a, b] = [await render({}), await render({})];
+    for (const r of [a, b]) {
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(r.objects.filter((o) => o.kind === 'Secret'), []);
+      assert.doesNotMatch(r.stdout, /REGISTRY_ADMIN_TOKEN|admin-token/);
+    }
+    assert.equal(a.stdout, b.stdout, 'byte-identical');
   });
 });
 

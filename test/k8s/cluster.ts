@@ -181,6 +181,9 @@ function kubectlRunner(binary: string, config: string, multiCall = true) {
     });
 }
 
+/** The API server's ServiceAccount signing key (PKCS#8 PEM) of a cluster startCluster made: tests mint tokens of the real issuer with it. */
+export const serviceAccountSigningKey = (kubeconfig: string) => path.join(path.dirname(kubeconfig), 'pki', 'sa.key');
+
 /** How test/run.mjs hands one cluster to every test process of a run. */
 export const SHARED_CLUSTER_ENV = 'GO_REGISTRY_TEST_CLUSTER';
 

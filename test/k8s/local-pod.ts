@@ -3,7 +3,8 @@
  * start it: the container's command (with /app, the image's WORKDIR, at the repository
  * root), its env with secretKeyRef, fieldRef and $(VAR) resolved from the real cluster,
  * and its volumes materialised in a folder (Secrets with their items, emptyDir and PVCs
- * as empty folders). Paths under a mount are rewritten into that folder. The only
+ * as empty folders, projected volumes with the Pod's ServiceAccount token from the
+ * TokenRequest API — its audience and lifetime — and ConfigMap items). Paths under a mount are rewritten into that folder. The only
  * overrides are what a Pod network gives for free: a free loopback port per container port.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -24,9 +25,17 @@ interface Container {
   env?: EnvVar[];
   volumeMounts?: { name: string; mountPath: string }[];
 }
+interface Items {
+  items?: { key: string; path: string }[];
+}
+interface ProjectedSource {
+  serviceAccountToken?: { audience?: string; expirationSeconds?: number; path: string };
+  configMap?: { name: string } & Items;
+}
 interface Volume {
   name: string;
-  secret?: { secretName: string; items?: { key: string; path: string }[] };
+  secret?: { secretName: string } & Items;
+  projected?: { sources: ProjectedSource[] };
   emptyDir?: object;
   persistentVolumeClaim?: { claimName: string };
 }
@@ -41,7 +50,7 @@ export async function materializePod(
   deployment: K8sObject,
   options: { namespace: string; podName: string; dir: string; overrides?: Record<string, string> },
 ): Promise<LocalPod> {
-  const spec = (deployment.spec as { template: { spec: { containers: Container[]; volumes?: Volume[] } } }).template.spec;
+  const spec = (deployment.spec as { template: { spec: { containers: Container[]; volumes?: Volume[]; serviceAccountName?: string } } }).template.spec;
   const container = spec.containers[0]!;
   const secrets = new Map<string, Record<string, string>>();
   const secret = async (name: string) => {
@@ -61,18 +70,25 @@ export async function materializePod(
     const local = path.join(options.dir, container.name, mount.mountPath);
     await mkdir(local, { recursive: true });
     mounts[mount.mountPath] = local;
-    if (volume.secret) {
-      const data = await secret(volume.secret.secretName);
-      const items = volume.secret.items ?? Object.keys(data).map((key) => ({ key, path: key }));
-      for (const item of items) {
-        if (data[item.key] === undefined) throw new Error(`Secret ${volume.secret.secretName} has no key ${item.key}`);
-        await writeFile(path.join(local, item.path), data[item.key]!, { mode: 0o600 });
+    if (volume.secret) await writeItems(local, `Secret ${volume.secret.secretName}`, await secret(volume.secret.secretName), volume.secret.items);
+    for (const source of volume.projected?.sources ?? []) {
+      if (source.serviceAccountToken) {
+        const t = source.serviceAccountToken;
+        const args = ['-n', options.namespace, 'create', 'token', spec.serviceAccountName ?? 'default', ...(t.audience ? [`--audience=${t.audience}`] : []), `--duration=${t.expirationSeconds ?? 3600}s`];
+        const r = await cluster.kubectl(args);
+        if (r.code !== 0) throw new Error(`the Pod's projected token: ${r.stderr}`);
+        await writeFile(path.join(local, t.path), r.stdout.trim(), { mode: 0o600 });
       }
+      if (source.configMap) await writeItems(local, `ConfigMap ${source.configMap.name}`, await configMap(cluster, options.namespace, source.configMap.name), source.configMap.items);
     }
   }
+  // Anywhere in a value: a path may sit inside one (OIDC_ISSUERS is JSON naming files under a mount).
   const localPath = (value: string) => {
-    const mountPath = Object.keys(mounts).find((m) => value === m || value.startsWith(`${m}/`));
-    return mountPath ? mounts[mountPath] + value.slice(mountPath.length) : value;
+    if (mounts[value]) return mounts[value]!;
+    const paths = Object.keys(mounts).sort((x, y) => y.length - x.length).map((m) => m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    if (paths.length === 0) return value;
+    // One pass, each path where one starts (the start, or after a quote, =, : or space), so a rewritten path is never rewritten again.
+    return value.replace(new RegExp(`(^|["'=:\\s])(${paths.join('|')})(?=/)`, 'g'), (_, before: string, m: string) => before + mounts[m]);
   };
 
   const env: Record<string, string> = {};
@@ -93,6 +109,23 @@ export async function materializePod(
   Object.assign(env, options.overrides ?? {});
   const command = container.command.map((part) => (part.startsWith('/app/') ? path.join(REPO_ROOT, part.slice('/app/'.length)) : part));
   return { command, env };
+}
+
+async function writeItems(dir: string, what: string, data: Record<string, string>, items: { key: string; path: string }[] | undefined): Promise<void> {
+  for (const item of items ?? Object.keys(data).map((key) => ({ key, path: key }))) {
+    if (data[item.key] === undefined) throw new Error(`${what} has no key ${item.key}`);
+    await writeFile(path.join(dir, item.path), data[item.key]!, { mode: 0o600 });
+  }
+}
+
+/** A ConfigMap's data; kube-root-ca.crt is published by the controller manager shortly after the namespace exists. */
+async function configMap(cluster: Pick<SharedCluster, 'kubectl'>, namespace: string, name: string): Promise<Record<string, string>> {
+  for (let attempt = 0; ; attempt++) {
+    const r = await cluster.kubectl(['-n', namespace, 'get', 'configmap', name, '-o', 'json']);
+    if (r.code === 0) return (JSON.parse(r.stdout) as { data?: Record<string, string> }).data ?? {};
+    if (attempt >= 40) throw new Error(`the Pod needs ConfigMap ${name}: ${r.stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** Starts the Pod's command and waits for the JSON log line whose msg is readyMsg. */

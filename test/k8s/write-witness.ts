@@ -75,7 +75,7 @@ function flowSchema(name: string, precedence: number, namespace: string, account
   });
 }
 
-async function accountKubeconfig(cluster: SharedCluster, token: string): Promise<string> {
+export async function accountKubeconfig(cluster: SharedCluster, token: string): Promise<string> {
   const admin = parseYaml(await readFile(cluster.kubeconfig, 'utf8')) as { clusters: { cluster: Record<string, string> }[] };
   return toYaml({
     apiVersion: 'v1', kind: 'Config', 'current-context': 'witnessed',

@@ -98,13 +98,11 @@ app.kubernetes.io/component: {{ .component }}
 {{- concat $names .Values.tls.extraDnsNames | uniq | toJson }}
 {{- end }}
 
-{{/* Secret names */}}
-{{- define "go-registry.adminTokenSecret" -}}
-{{- default (printf "%s-admin-token" (include "go-registry.fullname" .)) .Values.adminToken.existingSecret }}
-{{- end }}
-
-{{- define "go-registry.adminTokenKey" -}}
-{{- ternary .Values.adminToken.key "token" (ne .Values.adminToken.existingSecret "") }}
+{{/* OIDC_ISSUERS: the cluster's own issuer (token and CA from the registry's projected kube-api volume), then extraIssuers. */}}
+{{- define "go-registry.oidcIssuers" -}}
+{{- $w := .Values.workloadIdentity }}
+{{- $k8s := dict "issuer" $w.issuer "kind" "kubernetes" "audience" $w.audience "url" $w.apiServer "caFile" "/var/run/secrets/go-registry/kube-api/ca.crt" "tokenFile" "/var/run/secrets/go-registry/kube-api/token" "reviewCacheSeconds" (int $w.reviewCacheSeconds) }}
+{{- prepend $w.extraIssuers $k8s | toJson }}
 {{- end }}
 
 {{- define "go-registry.tlsSecret" -}}
@@ -208,6 +206,9 @@ Contradictory values fail at render with a message that names them, before anyth
 {{- end }}
 {{- if and $v.tls.enabled $v.tls.certManager.enabled (not (.Capabilities.APIVersions.Has "cert-manager.io/v1/Certificate")) }}
 {{- fail "tls.certManager.enabled needs cert-manager: the cert-manager.io/v1 Certificate API is not installed (with helm template, pass --api-versions cert-manager.io/v1/Certificate)" }}
+{{- end }}
+{{- if and $v.operator.enabled (not $v.workloadIdentity.enabled) (not $v.adminToken.existingSecret) }}
+{{- fail "the operator needs a credential for the admin API: keep workloadIdentity.enabled (its own ServiceAccount token), or set adminToken.existingSecret" }}
 {{- end }}
 {{- if and (not $v.operator.enabled) (include "go-registry.generatedTls" .) }}
 {{- fail "the registry's own CA is made at run time by the operator: with operator.enabled=false set tls.existingSecret or tls.certManager.enabled (or tls.enabled=false)" }}

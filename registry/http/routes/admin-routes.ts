@@ -13,7 +13,7 @@ import { principalOf } from '../credentials.js';
 import { readJson } from '../json-body.js';
 import { adminOpenApi } from '../admin-openapi.js';
 
-function ownerParam(ctx: Context): string {
+export function ownerParam(ctx: Context): string {
   const owner = String(ctx.params.owner);
   const problem = checkOwnerName(owner);
   if (problem) throw invalid(problem);

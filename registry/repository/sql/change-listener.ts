@@ -13,7 +13,7 @@ import pg from 'pg';
 import type { Change, ReadCache } from '../read-cache.js';
 
 export const CHANGES_CHANNEL = 'go_registry_changes';
-const TABLES = new Set(['owners', 'tokens', 'module_versions']);
+const TABLES = new Set(['owners', 'tokens', 'access_grants', 'module_versions']);
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
 
@@ -39,7 +39,7 @@ export function parseChange(payload: string | undefined): Change | 'all' {
     if (p.table === 'module_versions') {
       return { table: 'module_versions', owner: p.owner, modulePath: typeof p.modulePath === 'string' ? p.modulePath : undefined };
     }
-    return { table: p.table as 'owners' | 'tokens', owner: p.owner };
+    return { table: p.table as 'owners' | 'tokens' | 'access_grants', owner: p.owner };
   } catch {
     return 'all';
   }

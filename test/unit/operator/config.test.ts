@@ -75,3 +75,24 @@ describe('InformerGroup', () => {
     assert.equal(group.synced, true);
   });
 });
+
+describe('operator configuration: its credential for the admin API', () => {
+  test('a ServiceAccount token file is read again for every call; an admin token beside it is refused', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'operator-config-'));
+    try {
+      const file = path.join(dir, 'token');
+      await writeFile(file, 'first\n');
+      const c = loadOperatorConfig({ REGISTRY_URL: base.REGISTRY_URL, REGISTRY_SERVICE_ACCOUNT_TOKEN_FILE: file });
+      assert.equal(c.credentialKind, 'service-account-token');
+      assert.equal(c.adminCredential(), 'first');
+      await writeFile(file, 'rotated\n');
+      assert.equal(c.adminCredential(), 'rotated');
+      assert.throws(() => loadOperatorConfig({ ...base, REGISTRY_SERVICE_ACCOUNT_TOKEN_FILE: file }), /set one/);
+      assert.throws(() => loadOperatorConfig({ REGISTRY_URL: base.REGISTRY_URL, REGISTRY_SERVICE_ACCOUNT_TOKEN_FILE: path.join(dir, 'missing') }), /ENOENT/);
+      assert.throws(() => loadOperatorConfig({ REGISTRY_URL: base.REGISTRY_URL }), /REGISTRY_SERVICE_ACCOUNT_TOKEN_FILE, REGISTRY_ADMIN_TOKEN or REGISTRY_ADMIN_TOKEN_FILE/);
+      assert.equal(loadOperatorConfig(base).adminCredential(), base.REGISTRY_ADMIN_TOKEN);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -22,7 +22,7 @@ function loader<T>(initial: T) {
 
 /** A directory loader over mutable tables, counting its full loads. */
 function directory(owners: Owner[] = [], tokens: TokenRecord[] = []) {
-  const d = { loads: 0, owners, tokens, load: async () => (d.loads++, { owners: [...d.owners], tokens: [...d.tokens] }) };
+  const d = { loads: 0, owners, tokens, load: async () => (d.loads++, { owners: [...d.owners], tokens: [...d.tokens], grants: [] }) };
   return d;
 }
 const token = (digest: string, o = 'acme'): TokenRecord => ({
@@ -73,7 +73,7 @@ describe('ReadCache: owners and tokens (the directory)', () => {
       loadDirectory: async () => {
         const seen = rows; // what the SELECT saw
         if (loads++ === 0) await gate;
-        return { owners: seen, tokens: [] };
+        return { owners: seen, tokens: [], grants: [] };
       },
     });
     await cache.owner('acme', async () => owner('acme'));
@@ -89,7 +89,7 @@ describe('ReadCache: owners and tokens (the directory)', () => {
     t.mock.timers.enable({ apis: ['Date'] });
     let fail = true;
     let loads = 0;
-    const cache = new ReadCache({ loadDirectory: async () => (loads++, fail ? Promise.reject(new Error('down')) : { owners: [owner('acme')], tokens: [] }) });
+    const cache = new ReadCache({ loadDirectory: async () => (loads++, fail ? Promise.reject(new Error('down')) : { owners: [owner('acme')], tokens: [], grants: [] }) });
     await cache.owner('acme', async () => owner('acme'));
     await cache.directorySettled();
     await cache.owner('acme', async () => owner('acme'));
@@ -198,6 +198,7 @@ describe('parseChange', () => {
     assert.deepEqual(parseChange('{"table" : "module_versions", "owner" : "a", "modulePath" : "m"}'), { table: 'module_versions', owner: 'a', modulePath: 'm' });
     assert.deepEqual(parseChange('{"table" : "owners", "owner" : "a", "modulePath" : null}'), { table: 'owners', owner: 'a' });
     assert.deepEqual(parseChange('{"table" : "tokens", "owner" : "a", "modulePath" : null}'), { table: 'tokens', owner: 'a' });
+    assert.deepEqual(parseChange('{"table" : "access_grants", "owner" : "a", "modulePath" : null}'), { table: 'access_grants', owner: 'a' });
   });
   test('anything else means: drop everything', () => {
     for (const p of [undefined, '', 'not json', '{"table":"other","owner":"a"}', '{"table":"owners"}']) assert.equal(parseChange(p), 'all');
