@@ -314,13 +314,35 @@ describe('chart: workloads', () => {
     const { objects } = await render(GITOPS);
     for (const w of workloads(objects)) {
       assert.equal(String(podSpec(w).spec.securityContext?.runAsUser), user, `${w.metadata.name} runs as the image's user`);
+      // node, its options (the operator's operator.nodeArgs), then the script.
       const command = podSpec(w).spec.containers[0]!.command!;
+      const script = command.at(-1)!;
       assert.equal(command[0], 'node');
-      assert.match(command[1]!, /^\/app\/dist\//);
-      assert.ok(existsSync(path.join(REPO_ROOT, command[1]!.replace(/^\/app\//, ''))), `${command[1]} is not built`);
+      for (const option of command.slice(1, -1)) assert.match(option, /^--/, `${w.metadata.name}: node options come before the script`);
+      assert.match(script, /^\/app\/dist\//);
+      assert.ok(existsSync(path.join(REPO_ROOT, script.replace(/^\/app\//, ''))), `${script} is not built`);
     }
     const ignored = await readFile(path.join(REPO_ROOT, '.dockerignore'), 'utf8');
     for (const entry of ['node_modules', 'dist', 'data', '.git']) assert.match(ignored, new RegExp(`^${entry.replace('.', '\\.')}$`, 'm'));
+  });
+});
+
+describe('chart: the operator at scale', () => {
+  const operatorContainer = async (values: Record<string, unknown>) => {
+    const r = await render({ ...GITOPS, ...values });
+    assert.equal(r.code, 0, r.stderr);
+    return podSpec(workloads(r.objects).find((o) => o.metadata.name.endsWith('-operator'))!).spec.containers[0]!;
+  };
+  test("runs node with operator.nodeArgs and MALLOC_ARENA_MAX (the memory bench/README.md measured); both can be turned off", async () => {
+    const c = await operatorContainer({});
+    assert.deepEqual(c.command, ['node', '--max-semi-space-size=1', '--heap-growing-percent=10', '/app/dist/operator/main.js']);
+    assert.equal(c.env?.find((e) => e.name === 'MALLOC_ARENA_MAX')?.value, '2');
+    assert.equal(c.env?.find((e) => e.name === 'MAX_CONCURRENT_RECONCILES')?.value, '16');
+    const plain = await operatorContainer({ 'operator.nodeArgs': [], 'operator.mallocArenaMax': 0 });
+    assert.deepEqual(plain.command, ['node', '/app/dist/operator/main.js']);
+    assert.equal(plain.env?.find((e) => e.name === 'MALLOC_ARENA_MAX'), undefined);
+    const bad = await render({ ...GITOPS, 'operator.nodeArgs': ['rm -rf'] });
+    assert.notEqual(bad.code, 0, 'a node option must start with --');
   });
 });
 
