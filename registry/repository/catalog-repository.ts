@@ -37,6 +37,8 @@ export interface CatalogRepository {
   listModulesContaining(owners: readonly string[], text: string, limit: number): Promise<ModuleSummary[]>;
   /** The newest uploads of these owners, at most `limit`. */
   listRecentUploads(owners: readonly string[], limit: number): Promise<RecentUpload[]>;
+  /** Which of these module paths these owners host, each with one owner that hosts it. */
+  findHostedModules(owners: readonly string[], modulePaths: readonly string[]): Promise<Map<string, string>>;
   /** Every version of the module with its size and hashes (the module page's table). */
   listVersionDetails(owner: string, modulePath: string): Promise<VersionDetail[]>;
 }

@@ -59,6 +59,15 @@ export class SqlCatalogRepository implements CatalogRepository {
     return rows.map((r) => ({ owner: r.owner, modulePath: r.module_path, version: r.version, createdAt: r.created_at }));
   }
 
+  async findHostedModules(owners: readonly string[], modulePaths: readonly string[]): Promise<Map<string, string>> {
+    if (owners.length === 0 || modulePaths.length === 0) return new Map();
+    const rows = await this.db.query<{ module_path: string; owner: string }>(
+      'SELECT module_path, min(owner) AS owner FROM module_versions WHERE owner = ANY($1) AND module_path = ANY($2) GROUP BY module_path',
+      [owners, modulePaths],
+    );
+    return new Map(rows.map((r) => [r.module_path, r.owner]));
+  }
+
   async listVersionDetails(owner: string, modulePath: string): Promise<VersionDetail[]> {
     const rows = await this.db.query<{ version: string; zip_size: number | string; zip_hash: string; go_mod_hash: string; created_at: Date }>(
       'SELECT version, zip_size, zip_hash, go_mod_hash, created_at FROM module_versions WHERE owner = $1 AND module_path = $2',
