@@ -76,9 +76,10 @@ export async function openBlobZip(blobs: BlobStore, key: string, size: number): 
   for (const e of raw) {
     // Names as UTF-8 bytes, as Go's archive/zip and the upload check take them.
     const full = (e.fileNameRaw ?? Buffer.alloc(0)).toString('utf8');
-    const slash = full.indexOf('/');
+    // The prefix is `{module}@{version}/`; a module path has no '@'.
+    const slash = full.indexOf('/', full.indexOf('@'));
     const name = full.slice(slash + 1);
-    if (slash < 0 || name === '' || name.endsWith('/')) continue;
+    if (full.indexOf('@') < 0 || slash < 0 || name === '' || name.endsWith('/')) continue;
     byName.set(name, e);
     entries.push({ name, size: e.uncompressedSize, compressedSize: e.compressedSize });
   }
