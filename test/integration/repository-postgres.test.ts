@@ -2,6 +2,7 @@ import { after, before } from 'node:test';
 import { PgDatabase } from '../../registry/repository/sql/pg-database.js';
 import { runModuleVersionRepositorySuite, runOwnerRepositorySuite } from '../contract/module-version-repository.suite.js';
 import { runBlobLifecycleSuite } from '../contract/blob-lifecycle.suite.js';
+import { runCatalogRepositorySuite } from '../contract/catalog-repository.suite.js';
 import { startPostgres, type PostgresCluster } from '../support/postgres-cluster.js';
 
 let cluster: PostgresCluster;
@@ -15,3 +16,4 @@ after(() => cluster?.stop());
 runModuleVersionRepositorySuite('PostgreSQL 15', async () => new PgDatabase(await cluster.createDatabase(`t${n++}`)));
 runOwnerRepositorySuite('PostgreSQL 15', async () => new PgDatabase(await cluster.createDatabase(`o${n++}`)));
 runBlobLifecycleSuite('PostgreSQL 15', async () => new PgDatabase(await cluster.createDatabase(`l${n++}`)));
+runCatalogRepositorySuite('PostgreSQL 15', async () => new PgDatabase(await cluster.createDatabase(`c${n++}`)));
