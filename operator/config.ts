@@ -31,6 +31,13 @@ const schema = z.object({
   SECRET_GONOSUMDB: z.string().default('*'),
   ROTATION_GRACE: z.string().default('1h'),
   LOG_LEVEL: z.string().default('info'),
+  // The registry's own-CA TLS mode: the operator keeps the CA and the serving certificate (generated-secrets.ts).
+  GENERATED_TLS_SECRET: z.string().min(1).optional(),
+  GENERATED_CA_SECRET: z.string().min(1).optional(),
+  GENERATED_TLS_DNS_NAMES: z.string().default('').transform((v) => v.split(',').map((n) => n.trim()).filter(Boolean)),
+  GENERATED_TLS_CA_DAYS: z.coerce.number().int().min(1).default(3650),
+  GENERATED_TLS_CERT_DAYS: z.coerce.number().int().min(3).default(90),
+  GENERATED_PASSWORD_SECRET: z.string().min(1).optional(),
 });
 
 export interface OperatorConfig {
@@ -39,6 +46,8 @@ export interface OperatorConfig {
   caPem: string | undefined;
   /** ca.crt of token Secrets. */
   secretCaPem: string | undefined;
+  /** SECRET_CA_FILE=none: token Secrets carry no ca.crt (clients trust the registry's certificate already). */
+  secretCaDisabled: boolean;
   adminToken: string;
   /** Namespaces to watch; empty: all. */
   watchNamespaces: string[];
@@ -51,6 +60,14 @@ export interface OperatorConfig {
   noSumDb: string;
   rotationGraceMs: number;
   logLevel: string;
+  /** Secrets this operator makes at run time in its own namespace (the chart makes none at render time). */
+  generated: GeneratedConfig;
+}
+
+export interface GeneratedConfig {
+  namespace: string;
+  tls: { caSecret: string; tlsSecret: string; dnsNames: string[]; caDays: number; certDays: number } | undefined;
+  passwordSecret: string | undefined;
 }
 
 export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
@@ -62,11 +79,18 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
   const c = parsed.data;
   const adminToken = c.REGISTRY_ADMIN_TOKEN ?? (c.REGISTRY_ADMIN_TOKEN_FILE && readFileSync(c.REGISTRY_ADMIN_TOKEN_FILE, 'utf8').trim());
   if (!adminToken) throw new Error('invalid configuration:\n  set REGISTRY_ADMIN_TOKEN or REGISTRY_ADMIN_TOKEN_FILE');
+  if (c.GENERATED_TLS_SECRET && (!c.GENERATED_CA_SECRET || c.GENERATED_TLS_DNS_NAMES.length === 0)) {
+    throw new Error('invalid configuration:\n  GENERATED_TLS_SECRET needs GENERATED_CA_SECRET and GENERATED_TLS_DNS_NAMES');
+  }
+  if (c.GENERATED_TLS_SECRET && c.REGISTRY_CA_FILE) {
+    throw new Error('invalid configuration:\n  GENERATED_TLS_SECRET and REGISTRY_CA_FILE are exclusive: the generated CA is the registry\'s');
+  }
   return {
     registryUrl: c.REGISTRY_URL,
     publicUrl: c.REGISTRY_PUBLIC_URL ?? c.REGISTRY_URL,
     caPem: c.REGISTRY_CA_FILE ? readFileSync(c.REGISTRY_CA_FILE, 'utf8') : undefined,
     secretCaPem: secretCa(c.SECRET_CA_FILE, c.REGISTRY_CA_FILE),
+    secretCaDisabled: c.SECRET_CA_FILE === 'none',
     adminToken,
     watchNamespaces: c.WATCH_NAMESPACE,
     leaderElection: c.LEADER_ELECTION,
@@ -78,6 +102,13 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
     noSumDb: c.SECRET_GONOSUMDB,
     rotationGraceMs: parseGoDuration(c.ROTATION_GRACE),
     logLevel: c.LOG_LEVEL,
+    generated: {
+      namespace: c.POD_NAMESPACE ?? c.LEASE_NAMESPACE ?? 'default',
+      tls: c.GENERATED_TLS_SECRET
+        ? { caSecret: c.GENERATED_CA_SECRET!, tlsSecret: c.GENERATED_TLS_SECRET, dnsNames: c.GENERATED_TLS_DNS_NAMES, caDays: c.GENERATED_TLS_CA_DAYS, certDays: c.GENERATED_TLS_CERT_DAYS }
+        : undefined,
+      passwordSecret: c.GENERATED_PASSWORD_SECRET,
+    },
   };
 }
 

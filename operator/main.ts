@@ -11,6 +11,7 @@ import { GROUP, KIND, keyOf, MANAGED_BY, PLURAL, VERSION, type GoPackageOwner } 
 import { loadOperatorConfig, type OperatorConfig } from './config.js';
 import { claimWaiters } from './controller/claim-waiters.js';
 import { GoPackageOwnerReconciler } from './controller/gopackageowner-reconciler.js';
+import { GeneratedSecrets } from './controller/generated-secrets.js';
 import { ConflictError, KubeClient } from './controller/kube-client.js';
 import { HttpRegistryAdminClient } from './registry/admin-client.js';
 import { runWorkers } from './runtime/controller.js';
@@ -63,8 +64,40 @@ function reconcilerFor(config: OperatorConfig, kc: KubeConfig): GoPackageOwnerRe
   return new GoPackageOwnerReconciler(new KubeClient(kc), registry, secrets, () => new Date(), config.rotationGraceMs);
 }
 
+const RENEWAL_CHECK_MS = 60 * 60_000;
+
+/**
+ * The Secrets made at run time (generated-secrets.ts), before anything needs them: tried
+ * until they exist, then checked for renewal every hour while this operator leads. With the
+ * generated CA, the admin API is verified with it and token Secrets carry it.
+ */
+async function ensureGenerated(config: OperatorConfig, kc: KubeConfig, log: pino.Logger): Promise<void> {
+  const { namespace, tls, passwordSecret } = config.generated;
+  if (!tls && !passwordSecret) return;
+  const generated = new GeneratedSecrets(new KubeClient(kc));
+  const ensure = async () => {
+    if (passwordSecret) await generated.ensurePassword(namespace, passwordSecret);
+    if (!tls) return;
+    const caPem = await generated.ensureTls({ namespace, ...tls });
+    config.caPem = caPem;
+    if (config.secretCaPem === undefined && !config.secretCaDisabled) config.secretCaPem = caPem;
+  };
+  for (let delay = 500; ; delay = Math.min(delay * 2, 30_000)) {
+    try {
+      await ensure();
+      break;
+    } catch (err) {
+      log.warn({ err: (err as Error).message, retryInMs: delay }, 'could not make the generated Secrets; retrying');
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+  log.info({ namespace, tlsSecret: tls?.tlsSecret, passwordSecret }, 'generated Secrets in place');
+  setInterval(() => ensure().catch((err: Error) => log.warn({ err: err.message }, 'certificate renewal check failed; tried again in an hour')), RENEWAL_CHECK_MS).unref();
+}
+
 /** Starts the informers and the workers (on becoming leader, or at once); resolves the workers' end. */
-function startControllers(config: OperatorConfig, kc: KubeConfig, queue: WorkQueue<string>, watched: Informers, metrics: OperatorMetrics, log: pino.Logger) {
+async function startControllers(config: OperatorConfig, kc: KubeConfig, queue: WorkQueue<string>, watched: Informers, metrics: OperatorMetrics, log: pino.Logger) {
+  await ensureGenerated(config, kc, log);
   const reconciler = reconcilerFor(config, kc);
   metrics.leader.set({ name: 'go-registry-operator' }, 1);
   void watched.resources.start();

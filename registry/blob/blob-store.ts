@@ -57,9 +57,14 @@ export interface BlobStore {
    * not be included. A backup's copy: restored by copying it back under a new root.
    */
   copyTo(target: string): Promise<{ count: number; bytes: number }>;
-  /** A fresh path for an upload in progress, on the same file system as the blobs. */
+  /** A fresh path for an upload in progress, on the same file system as the blobs; in use until released. */
   tempPath(): string;
-  /** Removes temp files last written before `before` (uploads a crash or a lost client left behind). */
+  /** Done with a temp file from tempPath (placed by put or given up): removed if still there. */
+  releaseTemp(tempFile: string): Promise<void>;
+  /**
+   * Removes temp files last written before `before` that no live process is writing
+   * (uploads a crash or a lost client left behind; see temp-folder.ts).
+   */
   removeTempsOlderThan(before: Date): Promise<{ count: number; bytes: number }>;
   /** Readiness: the store can be written. */
   checkWritable(): Promise<void>;

@@ -14,6 +14,7 @@ import { copyBlobsTo } from './copy-blobs.js';
 import { isOutOfSpace, notFound, outOfSpace } from '../domain/domain-error.js';
 import type { BlobReader, BlobStore, ByteRange, StoredBlob } from './blob-store.js';
 import { ContentCache, type ContentCacheStats } from './content-cache.js';
+import { TempFolder } from './temp-folder.js';
 
 const KEY = /^[0-9a-f]{64}$/;
 
@@ -24,19 +25,19 @@ export interface FsBlobStoreOptions {
 
 export class FsBlobStore implements BlobStore {
   private readonly blobDir: string;
-  private readonly tmpDir: string;
+  private readonly temps: TempFolder;
   private readonly contents: ContentCache | undefined;
 
   private constructor(root: string, options: FsBlobStoreOptions) {
     this.blobDir = path.join(root, 'blobs', 'sha256');
-    this.tmpDir = path.join(root, 'tmp');
+    this.temps = new TempFolder(path.join(root, 'tmp'));
     if (options.contentCacheBytes) this.contents = new ContentCache(options.contentCacheBytes);
   }
 
   static async open(root: string, options: FsBlobStoreOptions = {}): Promise<FsBlobStore> {
     const store = new FsBlobStore(root, options);
     await mkdir(store.blobDir, { recursive: true });
-    await mkdir(store.tmpDir, { recursive: true });
+    await store.temps.create();
     return store;
   }
 
@@ -154,27 +155,21 @@ export class FsBlobStore implements BlobStore {
   }
 
   tempPath(): string {
-    return path.join(this.tmpDir, `upload-${randomUUID()}`);
+    return this.temps.path();
   }
 
   async checkWritable(): Promise<void> {
-    const probe = path.join(this.tmpDir, `.ready-${randomUUID()}`);
+    const probe = path.join(this.temps.dir, `.ready-${randomUUID()}`);
     await writeFile(probe, '');
     await unlink(probe);
   }
 
-  async removeTempsOlderThan(before: Date): Promise<{ count: number; bytes: number }> {
-    let count = 0;
-    let bytes = 0;
-    for (const name of await readdir(this.tmpDir)) {
-      const file = path.join(this.tmpDir, name);
-      const info = await stat(file).catch(() => undefined);
-      if (!info || info.mtimeMs >= before.getTime()) continue;
-      await rm(file, { force: true });
-      count++;
-      bytes += info.size;
-    }
-    return { count, bytes };
+  releaseTemp(tempFile: string): Promise<void> {
+    return this.temps.release(tempFile);
+  }
+
+  removeTempsOlderThan(before: Date): Promise<{ count: number; bytes: number }> {
+    return this.temps.removeOlderThan(before);
   }
 }
 

@@ -20,7 +20,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { copyBlobsTo } from './copy-blobs.js';
 import type { Readable } from 'node:stream';
@@ -39,6 +39,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { DomainError, notFound, unavailable } from '../domain/domain-error.js';
 import type { S3Config } from '../config/config.js';
 import type { BlobReader, BlobStore, ByteRange, StoredBlob } from './blob-store.js';
+import { TempFolder } from './temp-folder.js';
 import { ContentCache, type ContentCacheStats } from './content-cache.js';
 
 const KEY = /^[0-9a-f]{64}$/;
@@ -58,7 +59,7 @@ export interface S3BlobStoreOptions {
 }
 
 export class S3BlobStore implements BlobStore {
-  private readonly tmpDir: string;
+  private readonly temps: TempFolder;
   private readonly blobPrefix: string;
   private readonly contents: ContentCache | undefined;
   private readonly partSize: number;
@@ -71,7 +72,7 @@ export class S3BlobStore implements BlobStore {
     storageDir: string,
     options: S3BlobStoreOptions,
   ) {
-    this.tmpDir = path.join(storageDir, 'tmp');
+    this.temps = new TempFolder(path.join(storageDir, 'tmp'));
     this.blobPrefix = `${config.prefix}blobs/sha256/`;
     if (options.contentCacheBytes) this.contents = new ContentCache(options.contentCacheBytes);
     this.partSize = Math.max(options.partSizeBytes ?? PART_SIZE, 5 * MiB);
@@ -92,7 +93,7 @@ export class S3BlobStore implements BlobStore {
       requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS },
     });
     const store = new S3BlobStore(client, config, storageDir, options);
-    await mkdir(store.tmpDir, { recursive: true });
+    await store.temps.create();
     try {
       await store.headBucket();
     } catch (err) {
@@ -306,31 +307,26 @@ export class S3BlobStore implements BlobStore {
   }
 
   tempPath(): string {
-    return path.join(this.tmpDir, `upload-${randomUUID()}`);
+    return this.temps.path();
   }
 
   /** The temp folder can be written and the bucket answers (HeadBucket: no request billed as a write). */
   async checkWritable(): Promise<void> {
-    const probe = path.join(this.tmpDir, `.ready-${randomUUID()}`);
+    const probe = path.join(this.temps.dir, `.ready-${randomUUID()}`);
     await writeFile(probe, '');
     await unlink(probe);
     await this.headBucket();
   }
 
-  async removeTempsOlderThan(before: Date): Promise<{ count: number; bytes: number }> {
-    let count = 0;
-    let bytes = 0;
-    for (const name of await readdir(this.tmpDir)) {
-      const file = path.join(this.tmpDir, name);
-      const info = await stat(file).catch(() => undefined);
-      if (!info || info.mtimeMs >= before.getTime()) continue;
-      await rm(file, { force: true });
-      this.prepared.delete(file);
-      count++;
-      bytes += info.size;
-    }
-    return { count, bytes };
+  async releaseTemp(tempFile: string): Promise<void> {
+    this.prepared.delete(tempFile);
+    await this.temps.release(tempFile);
   }
+
+  removeTempsOlderThan(before: Date): Promise<{ count: number; bytes: number }> {
+    return this.temps.removeOlderThan(before, (file) => this.prepared.delete(file));
+  }
+
 }
 
 interface Opened {

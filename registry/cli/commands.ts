@@ -4,10 +4,12 @@
  *
  *   check-storage [--repair]   the storage check (service/storage-check.ts); exit 1 on problems
  *   backup <folder>            a backup while the registry serves (service/backup-service.ts); PostgreSQL only
+ *   generate-sumdb-key [name]  prints a new signing key for the checksum database (for a Secret)
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
+import { generateKey, isValidName } from '../domain/sumdb/note.js';
 import { PgDump, PgFileRemovals } from '../repository/sql/pg-backup.js';
 import { SqlModuleVersionRepository } from '../repository/sql/sql-module-version-repository.js';
 import { openBlobStore, openDatabase } from '../server.js';
@@ -20,7 +22,9 @@ export const USAGE = `usage: node dist/registry/main.js [command]
   (no command)               serve
   check-storage [--repair]   report listed versions whose blob is missing or holds other bytes; --repair also
                              removes unreferenced blobs and stale temp files older than SWEEP_GRACE_SECONDS
-  backup <folder>            pg_dump of DATABASE_URL plus a copy of the blobs, while the registry serves`;
+  backup <folder>            pg_dump of DATABASE_URL plus a copy of the blobs, while the registry serves
+  generate-sumdb-key [name]  print a new signing key for the checksum database named name (default SUMDB_NAME),
+                             e.g. for the Secret several replicas share (SUMDB_SIGNING_KEY)`;
 
 export type Print = (line: string) => void;
 
@@ -34,6 +38,15 @@ export async function runCommand(args: string[], config: Config, print: Print, p
       return 2;
     }
     return backup(config, config.databaseUrl, path.resolve(rest[0]!), print);
+  }
+  if (command === 'generate-sumdb-key' && rest.length <= 1) {
+    const name = rest[0] ?? config.sumdb.name;
+    if (!isValidName(name)) {
+      printError(`generate-sumdb-key: ${JSON.stringify(name)} is not a checksum database name (no spaces or "+", not empty)`);
+      return 2;
+    }
+    print(generateKey(name).skey);
+    return 0;
   }
   printError(USAGE);
   return 2;

@@ -6,7 +6,6 @@
  * pool connection is held during it. A crash after placing the blob and before the
  * commit leaves an unreferenced file, which the sweeper removes.
  */
-import { rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { DomainError, unavailable } from '../domain/domain-error.js';
 import type { BlobStore } from '../blob/blob-store.js';
@@ -39,7 +38,15 @@ export class PublishService {
   }
 
   async publish(owner: string, body: UploadBody): Promise<PublishResult> {
-    const received = await receiveBody(body, this.blobs.tempPath(), this.limit);
+    const temp = this.blobs.tempPath();
+    try {
+      return await this.publishReceived(owner, await receiveBody(body, temp, this.limit));
+    } finally {
+      await this.blobs.releaseTemp(temp);
+    }
+  }
+
+  private async publishReceived(owner: string, received: Awaited<ReturnType<typeof receiveBody>>): Promise<PublishResult> {
     crashPoint('publish:received');
     try {
       const zip = await checkModuleZip(received.path);
@@ -76,8 +83,6 @@ export class PublishService {
         throw unavailable('the upload was removed from the temporary folder while it was processed (SWEEP_GRACE_SECONDS is shorter than the upload took); nothing was stored: send it again');
       }
       throw err;
-    } finally {
-      await rm(received.path, { force: true });
     }
   }
 }

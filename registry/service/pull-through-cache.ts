@@ -7,7 +7,6 @@
  * a TTL and served stale when the upstream fails; with no upstream (air-gapped) they come
  * from what is stored. A not-found answer is remembered for a while; failures never are.
  */
-import { rm } from 'node:fs/promises';
 import { LRUCache } from 'lru-cache';
 import type { BlobStore } from '../blob/blob-store.js';
 import { hash1 } from '../domain/dirhash.js';
@@ -231,7 +230,7 @@ export class PullThroughCache {
         (tx) => this.logged(tx, { modulePath, version, zipHash: zip.zipHash, goModHash: v.goModHash }),
       );
     } finally {
-      await rm(temp, { force: true });
+      await this.blobs.releaseTemp(temp);
     }
   }
 

@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { utimes, writeFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import type { BlobStore } from '../../registry/blob/blob-store.js';
@@ -19,6 +20,7 @@ import { BlobCollector } from '../../registry/service/blob-collector.js';
 import { BlobSweeper } from '../../registry/service/blob-sweeper.js';
 import { DeleteService } from '../../registry/service/delete-service.js';
 import type { ModuleVersionRepository } from '../../registry/repository/module-version-repository.js';
+import { crashLeftoverPath } from '../support/crash-leftover.js';
 import { tempDir } from '../support/paths.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -31,8 +33,8 @@ interface World {
   sweeper: (graceMs?: number) => BlobSweeper;
   /** Stores content as a blob file (no row), written `ageMs` ago. */
   storeFile(content: string, ageMs?: number): Promise<string>;
-  /** A temp file written `ageMs` ago. */
-  tempFile(content: string, ageMs: number): Promise<string>;
+  /** A temp file written `ageMs` ago, by a process that crashed since or by an upload still in flight here. */
+  tempFile(content: string, ageMs: number, leftBy?: 'crash' | 'in-flight'): Promise<string>;
   publishRow(version: string, blob: string): Promise<void>;
 }
 
@@ -79,8 +81,8 @@ export function runBlobLifecycleSuite(name: string, open: () => Promise<SqlDatab
             await blobs.put(sha(content), temp);
             return sha(content);
           },
-          async tempFile(content, ageMs) {
-            const temp = blobs.tempPath();
+          async tempFile(content, ageMs, leftBy = 'crash') {
+            const temp = leftBy === 'crash' ? await crashLeftoverPath(blobs) : blobs.tempPath();
             await writeFile(temp, content);
             await age(temp, ageMs);
             return temp;
@@ -101,7 +103,8 @@ export function runBlobLifecycleSuite(name: string, open: () => Promise<SqlDatab
         const used = await w.storeFile('referenced', 2 * HOUR);
         await w.publishRow('v1.0.0', used);
         const staleTemp = await w.tempFile('an upload that never finished', 2 * HOUR);
-        const liveTemp = await w.tempFile('an upload in flight', 0);
+        const youngTemp = await w.tempFile('an upload a crash cut a moment ago', 0);
+        const liveTemp = await w.tempFile('an upload in flight for hours', 2 * HOUR, 'in-flight');
         const result = await w.sweeper().sweep();
         assert.deepEqual(result, {
           blobs: 1, blobBytes: 'left by a crash before commit'.length,
@@ -111,7 +114,10 @@ export function runBlobLifecycleSuite(name: string, open: () => Promise<SqlDatab
         assert.notEqual(await w.blobs.stat(young), undefined, 'younger than the grace period');
         assert.notEqual(await w.blobs.stat(used), undefined, 'referenced');
         const temps = await w.blobs.removeTempsOlderThan(new Date(Date.now() + HOUR));
-        assert.equal(temps.count, 1, `only the live temp file was left (${staleTemp} went, ${liveTemp} stayed)`);
+        assert.equal(temps.count, 1, `only the young temp file was left (${staleTemp} went, ${youngTemp} stayed)`);
+        assert.ok(existsSync(liveTemp), 'an upload in flight keeps its file, whatever its age and the cutoff');
+        await w.blobs.releaseTemp(liveTemp);
+        assert.equal(existsSync(liveTemp), false, 'released, it is gone');
         assert.deepEqual(await w.sweeper().sweep(), { blobs: 0, blobBytes: 0, temps: 0, tempBytes: 0 }, 'a second sweep finds nothing');
       });
     });

@@ -8,6 +8,7 @@ import { utimes, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { BlobStore } from '../../registry/blob/blob-store.js';
+import { crashLeftoverPath } from '../support/crash-leftover.js';
 import { DomainError } from '../../registry/domain/domain-error.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -140,7 +141,8 @@ export function runBlobStoreSuite(name: string, open: () => Promise<BlobStore>):
 
     test('removes temp files last written before a time, and only those', async () => {
       const store = await open();
-      const old = await stage(store, 'an upload a crash left behind');
+      const old = await crashLeftoverPath(store);
+      await writeFile(old, 'an upload a crash left behind');
       const fresh = await stage(store, 'an upload in flight');
       const hourAgo = new Date(Date.now() - 3_600_000);
       await utimes(old, hourAgo, hourAgo);

@@ -78,16 +78,15 @@ async function adoptCrd(): Promise<void> {
   await kubectl(['annotate', CRD, `meta.helm.sh/release-name=${RELEASE}`, `meta.helm.sh/release-namespace=${ns}`, '--overwrite']);
 }
 
-/** The registry and the operator, started from the installed release's Deployments. */
+/**
+ * The operator and the registry, started from the installed release's Deployments — the operator first: it
+ * makes the registry's CA and certificate (no Secret is generated at render time), and the registry's Pod
+ * starts once the kubelet can mount them.
+ */
 async function startWorkloads(objects: K8sObject[]): Promise<void> {
   const service = `${RELEASE}-go-registry.${ns}.svc`;
-  const registryPod = await materializePod(cluster, findObject(objects, 'Deployment', `${RELEASE}-go-registry`), {
-    namespace: ns, podName: 'registry-0', dir: path.join(work.dir, 'registry-pod'),
-    overrides: { HOST: '127.0.0.1', PORT: String(await freePort()), METRICS_PORT: String(await freePort()) },
-  });
-  registry = await startLocalPod(registryPod, 'listening');
-  assert.ok(registry.logs.some((l) => l.includes('"database":"postgres"')), `the registry is not on the Secret's PostgreSQL:\n${registry.logs.join('\n')}`);
-  proxy = await startServiceProxy({ [`${service}:443`]: Number(registryPod.env.PORT) });
+  const registryPort = await freePort();
+  proxy = await startServiceProxy({ [`${service}:443`]: registryPort });
   const operatorPod = await materializePod(cluster, findObject(objects, 'Deployment', 'operator'), {
     namespace: ns, podName: 'operator-0', dir: path.join(work.dir, 'operator-pod'), overrides: { METRICS_PORT: '0' },
   });
@@ -97,6 +96,13 @@ async function startWorkloads(objects: K8sObject[]): Promise<void> {
     HTTPS_PROXY: proxy.url,
     NO_PROXY: '127.0.0.1,localhost',
   });
+  await eventually('the operator made the registry\'s certificate', async () => (await cluster.kubectl(['-n', ns, 'get', 'secret', `${RELEASE}-go-registry-tls`])).code === 0);
+  const registryPod = await materializePod(cluster, findObject(objects, 'Deployment', `${RELEASE}-go-registry`), {
+    namespace: ns, podName: 'registry-0', dir: path.join(work.dir, 'registry-pod'),
+    overrides: { HOST: '127.0.0.1', PORT: String(registryPort), METRICS_PORT: String(await freePort()) },
+  });
+  registry = await startLocalPod(registryPod, 'listening');
+  assert.ok(registry.logs.some((l) => l.includes('"database":"postgres"')), `the registry is not on the Secret's PostgreSQL:\n${registry.logs.join('\n')}`);
 }
 
 before(async () => {
@@ -132,6 +138,8 @@ describe('chart: install, the user flow, upgrade, uninstall', { concurrency: fal
     assert.match(r.stdout, /kubectl -n ci get secret acme-publisher -o jsonpath='\{\.data\.token\}' \| base64 -d/, 'NOTES say how to read a token Secret');
     const objects = await installedManifest();
     assert.ok(objects.length >= 12, `only ${objects.length} objects`);
+    // The CA, the certificate and passwords are made at run time, never rendered.
+    assert.deepEqual(objects.filter((o) => o.kind === 'Secret' && !o.metadata.name.endsWith('-admin-token')).map((o) => o.metadata.name), []);
     for (const o of objects) {
       const namespaced = o.metadata.namespace ? ['-n', o.metadata.namespace] : [];
       const got = await cluster.kubectl([...namespaced, 'get', `${o.kind}.${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}`.replace(/\.$/, ''), o.metadata.name]);

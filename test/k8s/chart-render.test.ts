@@ -203,7 +203,7 @@ describe('chart: wrong values are refused with a clear message', () => {
     ['two workers on PGlite', { 'registry.workers': 2 }, /registry.workers > 1 needs a shared database/],
     ['workers neither a number nor auto', { 'registry.workers': 'many' }, /registry\/workers/],
     ['workers=auto without a CPU limit', { 'registry.workers': 'auto' }, /registry.workers=auto needs registry.resources.limits.cpu/],
-    ['two registries on one ReadWriteOnce volume', { 'registry.replicas': 2, 'database.mode': 'bundled' }, /registry.replicas > 1 needs ReadWriteMany/],
+    ['two registries on one ReadWriteOnce volume', { 'registry.replicas': 2, 'database.mode': 'bundled' }, /registry.replicas > 1 needs blob storage every Pod reaches: storage.type=s3, or ReadWriteMany/],
     ['cnpg without its API', { 'database.mode': 'cnpg' }, /needs the CloudNativePG operator/, []],
     ['cert-manager without its API', { 'tls.certManager.enabled': true }, /needs cert-manager/, []],
     ['two TLS sources', { 'tls.certManager.enabled': true, 'tls.existingSecret': 'x' }, /tls.existingSecret and tls.certManager.enabled are exclusive/],
@@ -231,13 +231,16 @@ describe('chart: deterministic renders (GitOps)', () => {
     }
   });
 
-  test('with generated secrets, only the generated Secrets differ between renders', async () => {
+  test('the CA, the certificate and the database password are not rendered (the operator makes them); only the admin token differs between renders', async () => {
     const strip = (objects: K8sObject[]) => objects.filter((o) => o.kind !== 'Secret');
     const [a, b] = [await render({ 'database.mode': 'bundled' }), await render({ 'database.mode': 'bundled' })];
     assert.deepEqual(strip(a.objects), strip(b.objects));
     assert.notDeepEqual(a.objects.filter((o) => o.kind === 'Secret'), b.objects.filter((o) => o.kind === 'Secret'), 'generated values are random');
     const secrets = a.objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name).sort();
-    assert.deepEqual(secrets, ['gr-go-registry-admin-token', 'gr-go-registry-postgres', 'gr-go-registry-tls']);
+    assert.deepEqual(secrets, ['gr-go-registry-admin-token']);
+    const operator = podSpec(findObject(a.objects, 'Deployment', 'operator')).spec.containers[0]!.env!;
+    const names = new Set(operator.map((e) => e.name));
+    for (const env of ['GENERATED_TLS_SECRET', 'GENERATED_CA_SECRET', 'GENERATED_TLS_DNS_NAMES', 'GENERATED_PASSWORD_SECRET']) assert.ok(names.has(env), env);
   });
 });
 

@@ -15,7 +15,8 @@ export interface TcpProxy {
   stop(): Promise<void>;
 }
 
-export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
+/** listenPort: a port of its own (0: any free one), e.g. to come back where a stopped proxy was. */
+export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1', listenPort = 0): Promise<TcpProxy> {
   const open = new Set<{ client: net.Socket; upstream: net.Socket; frozen: boolean }>();
   let accepted = 0;
   const server = net.createServer((client) => {
@@ -42,7 +43,7 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
       });
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
   return {
     port: (server.address() as net.AddressInfo).port,
     get accepted() {

@@ -8,8 +8,8 @@ const openssl = (args: string[], cwd: string) => promisify(execFile)('openssl', 
 
 export interface TestCa {
   caFile: string;
-  /** Issues a server certificate for 127.0.0.1 and localhost; returns its files. */
-  issue(name: string): Promise<{ certFile: string; keyFile: string }>;
+  /** Issues a server certificate for 127.0.0.1, localhost and dnsNames; returns its files. */
+  issue(name: string, dnsNames?: string[]): Promise<{ certFile: string; keyFile: string }>;
 }
 
 export async function createTestCa(dir: string): Promise<TestCa> {
@@ -18,10 +18,10 @@ export async function createTestCa(dir: string): Promise<TestCa> {
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
   return {
     caFile: path.join(dir, 'ca.pem'),
-    async issue(name) {
+    async issue(name, dnsNames = []) {
       await openssl(['req', ...ec, '-subj', '/CN=127.0.0.1', '-keyout', `${name}.key`, '-out', `${name}.csr`], dir);
       // SANs are what Go verifies; the common name is ignored.
-      await writeFile(path.join(dir, `${name}.ext`), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+      await writeFile(path.join(dir, `${name}.ext`), `subjectAltName=${['IP:127.0.0.1', 'DNS:localhost', ...dnsNames.map((d) => `DNS:${d}`)].join(',')}\nextendedKeyUsage=serverAuth\n`);
       await openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1',
         '-out', `${name}.pem`, '-extfile', `${name}.ext`], dir);
       return { certFile: path.join(dir, `${name}.pem`), keyFile: path.join(dir, `${name}.key`) };

@@ -111,6 +111,20 @@ app.kubernetes.io/component: {{ .component }}
 {{- default (printf "%s-tls" (include "go-registry.fullname" .)) .Values.tls.existingSecret }}
 {{- end }}
 
+{{/* The own-CA TLS mode: no Secret of yours, no cert-manager; the operator makes the CA and certificate at run time. "true" or empty. */}}
+{{- define "go-registry.generatedTls" -}}
+{{- if and .Values.tls.enabled (not .Values.tls.existingSecret) (not .Values.tls.certManager.enabled) }}true{{ end }}
+{{- end }}
+
+{{- define "go-registry.caSecret" -}}
+{{- printf "%s-ca" (include "go-registry.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The bundled PostgreSQL's password made by the operator at run time. "true" or empty. */}}
+{{- define "go-registry.generatedPassword" -}}
+{{- if and (eq .Values.database.mode "bundled") (not .Values.database.bundled.existingSecret) }}true{{ end }}
+{{- end }}
+
 {{- define "go-registry.pvcName" -}}
 {{- default (printf "%s-data" (include "go-registry.fullname" .)) .Values.registry.persistence.existingClaim }}
 {{- end }}
@@ -167,13 +181,24 @@ Contradictory values fail at render with a message that names them, before anyth
 {{- if and (eq $v.database.mode "embedded") (ne (toString $v.registry.workers) "auto") (gt (int $v.registry.workers) 1) }}
 {{- fail "registry.workers > 1 needs a shared database: set database.mode to bundled, external or cnpg (embedded PGlite is one process's)" }}
 {{- end }}
-{{- if gt (int $v.registry.replicas) 1 }}
+{{- $s3 := eq $v.storage.type "s3" }}
+{{- if and $s3 (not $v.storage.s3.bucket) }}
+{{- fail "storage.type=s3 needs storage.s3.bucket: the bucket the module zips go to (it must exist)" }}
+{{- end }}
+{{- if and $s3 (not $v.sumdb.existingSecret) }}
+{{- fail "storage.type=s3 needs sumdb.existingSecret: no volume keeps a generated signing key, and every replica must sign with one key (node dist/registry/main.js generate-sumdb-key <name> prints one)" }}
+{{- end }}
+{{- if include "go-registry.multiReplica" . }}
+{{- $many := ternary "registry.autoscaling" "registry.replicas > 1" $v.registry.autoscaling.enabled }}
 {{- if eq $v.database.mode "embedded" }}
-{{- fail "registry.replicas > 1 needs a shared database: set database.mode to bundled, external or cnpg (embedded PGlite is one process's)" }}
+{{- fail (printf "%s needs a shared database: set database.mode to bundled, external or cnpg (embedded PGlite is one process's; CloudNativePG is the recommended one)" $many) }}
 {{- end }}
-{{- if and $v.registry.persistence.enabled (not $v.registry.persistence.existingClaim) (not (has "ReadWriteMany" $v.registry.persistence.accessModes)) }}
-{{- fail "registry.replicas > 1 needs ReadWriteMany blob storage: add ReadWriteMany to registry.persistence.accessModes (or use an existingClaim that has it)" }}
+{{- if and (not $s3) (not (include "go-registry.sharedVolume" .)) }}
+{{- fail (printf "%s needs blob storage every Pod reaches: storage.type=s3, or ReadWriteMany in registry.persistence.accessModes (or an existingClaim that has it)" $many) }}
 {{- end }}
+{{- end }}
+{{- if and $v.registry.autoscaling.enabled (lt (int $v.registry.autoscaling.maxReplicas) (int $v.registry.autoscaling.minReplicas)) }}
+{{- fail "registry.autoscaling.maxReplicas must be at least minReplicas" }}
 {{- end }}
 {{- if and (not $v.registry.persistence.enabled) (eq $v.database.mode "embedded") }}
 {{- fail "database.mode=embedded keeps the database on the registry's volume: registry.persistence.enabled must be true" }}
@@ -184,16 +209,85 @@ Contradictory values fail at render with a message that names them, before anyth
 {{- if and $v.tls.enabled $v.tls.certManager.enabled (not (.Capabilities.APIVersions.Has "cert-manager.io/v1/Certificate")) }}
 {{- fail "tls.certManager.enabled needs cert-manager: the cert-manager.io/v1 Certificate API is not installed (with helm template, pass --api-versions cert-manager.io/v1/Certificate)" }}
 {{- end }}
+{{- if and (not $v.operator.enabled) (include "go-registry.generatedTls" .) }}
+{{- fail "the registry's own CA is made at run time by the operator: with operator.enabled=false set tls.existingSecret or tls.certManager.enabled (or tls.enabled=false)" }}
+{{- end }}
+{{- if and (not $v.operator.enabled) (include "go-registry.generatedPassword" .) }}
+{{- fail "the bundled PostgreSQL's password is made at run time by the operator: with operator.enabled=false set database.bundled.existingSecret" }}
+{{- end }}
 {{- if and $v.ingress.enabled (not $v.ingress.host) }}
 {{- fail "ingress.enabled needs ingress.host" }}
 {{- end }}
 {{- end }}
 
-{{/* Recreate while one ReadWriteOnce volume holds the blobs: a second Pod could not mount it. */}}
+{{/* More than one registry Pod at a time: several replicas, or an autoscaler. "true" or empty. */}}
+{{- define "go-registry.multiReplica" -}}
+{{- if or .Values.registry.autoscaling.enabled (gt (int .Values.registry.replicas) 1) }}true{{ end }}
+{{- end }}
+
+{{/* The registry's volume: when it holds the blobs (pvc) or the embedded database. "true" or empty. */}}
+{{- define "go-registry.usesVolume" -}}
+{{- if and .Values.registry.persistence.enabled (or (eq .Values.storage.type "pvc") (eq .Values.database.mode "embedded")) }}true{{ end }}
+{{- end }}
+
+{{/* The volume can be mounted by several Pods at once (or is not a claim at all). "true" or empty. */}}
+{{- define "go-registry.sharedVolume" -}}
+{{- $p := .Values.registry.persistence }}
+{{- if or (not (include "go-registry.usesVolume" .)) $p.existingClaim (has "ReadWriteMany" $p.accessModes) }}true{{ end }}
+{{- end }}
+
+{{/* Recreate while a ReadWriteOnce volume is mounted: a second Pod could not mount it. Else a rolling update that keeps every Pod until its successor is ready. */}}
 {{- define "go-registry.strategy" -}}
-{{- if and .Values.registry.persistence.enabled (not (has "ReadWriteMany" .Values.registry.persistence.accessModes)) -}}
-type: Recreate
-{{- else -}}
+{{- if include "go-registry.sharedVolume" . -}}
 type: RollingUpdate
+rollingUpdate:
+  maxSurge: {{ .Values.registry.rollingUpdate.maxSurge }}
+  maxUnavailable: {{ .Values.registry.rollingUpdate.maxUnavailable }}
+{{- else -}}
+type: Recreate
+{{- end }}
+{{- end }}
+
+{{/* The registry's ServiceAccount name. */}}
+{{- define "go-registry.registryServiceAccount" -}}
+{{- if .Values.registry.serviceAccount.create }}{{ default (include "go-registry.fullname" .) .Values.registry.serviceAccount.name }}{{ else }}{{ default "default" .Values.registry.serviceAccount.name }}{{ end }}
+{{- end }}
+
+{{/* BLOB_STORE and the bucket's settings (values: storage). */}}
+{{- define "go-registry.storageEnv" -}}
+{{- if eq .Values.storage.type "s3" }}
+{{- with .Values.storage.s3 }}
+- name: BLOB_STORE
+  value: s3
+- name: S3_BUCKET
+  value: {{ .bucket | quote }}
+- name: S3_PREFIX
+  value: {{ .prefix | quote }}
+{{- with .region }}
+- name: S3_REGION
+  value: {{ . | quote }}
+{{- end }}
+{{- with .endpoint }}
+- name: S3_ENDPOINT
+  value: {{ . | quote }}
+{{- end }}
+- name: S3_FORCE_PATH_STYLE
+  value: {{ .forcePathStyle | quote }}
+- name: S3_REDIRECT
+  value: {{ .redirect | quote }}
+- name: S3_REDIRECT_EXPIRES_SECONDS
+  value: {{ .redirectExpiresSeconds | int | quote }}
+{{- with .credentialsSecret }}
+- name: AWS_ACCESS_KEY_ID
+  valueFrom:
+    secretKeyRef: {name: {{ . | quote }}, key: AWS_ACCESS_KEY_ID}
+- name: AWS_SECRET_ACCESS_KEY
+  valueFrom:
+    secretKeyRef: {name: {{ . | quote }}, key: AWS_SECRET_ACCESS_KEY}
+{{- end }}
+{{- end }}
+{{- else }}
+- name: BLOB_STORE
+  value: fs
 {{- end }}
 {{- end }}
