@@ -1,0 +1,28 @@
+/** The web UI's template escapes every value; module content made safe stays safe. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { html, trusted } from '../../../registry/web/html.js';
+import { renderCode, renderReadme } from '../../../registry/web/module-content.js';
+
+test('interpolations are escaped, SafeHtml and lists are not escaped twice', () => {
+  const evil = `"><script>alert('x')</script>&`;
+  assert.equal(html`<a title="${evil}">${evil}</a>`.value, '<a title="&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;">&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;</a>');
+  assert.equal(html`<ul>${['<a>', html`<li>${'<b>'}</li>`]}</ul>`.value, '<ul>&lt;a&gt;<li>&lt;b&gt;</li></ul>');
+  assert.equal(html`${undefined}${null}${false}${0}${trusted('<hr>')}`.value, '0<hr>');
+});
+
+test('a README keeps its Markdown and loses every script, handler and dangerous URL', () => {
+  const out = renderReadme({ markdown: true, text: '# T\n\n<script>x()</script>\n\n<img src=x onerror=alert(1)>\n\n[a](javascript:alert(1)) [b](https://example.com "t") ![i](data:image/png;base64,AA==)\n\n<a href="https://x" onclick="y()">raw</a>\n' }).value;
+  assert.match(out, /<h3>T<\/h3>/);
+  assert.match(out, /<a href="https:\/\/example.com" title="t" rel="nofollow noopener noreferrer">b<\/a>/);
+  assert.doesNotMatch(out, /<script|onerror=|onclick=|href="javascript:/i);
+  assert.match(out, /&lt;script&gt;/, 'raw HTML is shown as text (markdown-it html: false)');
+});
+
+test('code views escape, Go is highlighted, binary is refused', () => {
+  assert.equal(renderCode('a.txt', Buffer.from('<b>&</b>'))!.value, '&lt;b&gt;&amp;&lt;/b&gt;');
+  const go = renderCode('a.go', Buffer.from('package a // <script>\n'))!.value;
+  assert.match(go, /<span class="hljs-keyword">package<\/span>/);
+  assert.doesNotMatch(go, /<script>/);
+  assert.equal(renderCode('a.bin', Buffer.from([1, 0, 2])), undefined);
+});
