@@ -96,9 +96,10 @@ export class UiModuleService {
     if (list.length === 0) throw hidden();
     const newest = await this.version(owner.name, modulePath, latestVersion(list.map((v) => v.version))!);
     const newestMod = summarizeGoMod(this.goModOf(newest));
-    const rows = sortVersions((await this.versionDetails(owner.name, modulePath, list)).map((d) => d.version)).reverse();
-    const byVersion = new Map((await this.versionDetails(owner.name, modulePath, list)).map((d) => [d.version, d]));
-    const versions = rows.map((v) => ({ ...byVersion.get(v)!, retracted: retractionOf(v, newestMod.retracts)?.rationale }));
+    const details = await this.versionDetails(owner.name, modulePath, list);
+    const byVersion = new Map(details.map((d) => [d.version, d]));
+    const versions = sortVersions(details.map((d) => d.version)).reverse()
+      .map((v) => ({ ...byVersion.get(v)!, retracted: retractionOf(v, newestMod.retracts)?.rationale }));
     const latest = latestVersion(versions.filter((v) => v.retracted === undefined).map((v) => v.version)) ?? newest.version;
     const shown = version === undefined ? await this.version(owner.name, modulePath, latest) : await this.version(owner.name, modulePath, version);
     const goMod = this.goModOf(shown);

@@ -13,7 +13,7 @@ import { SIGN_IN_URL, SIGN_OUT_URL } from '../../web/links.js';
 import { signInPage } from '../../web/pages/sign-in-page.js';
 import { statusOf } from '../error-mapper.js';
 import { readText } from '../json-body.js';
-import { fromSameOrigin, securityHeaders, sessionCookieName, type UiContext } from './ui-context.js';
+import { fromSameOrigin, sessionCookieName, type UiContext } from './ui-context.js';
 
 const FORM_COOKIE = 'gor_signin';
 const FORM_TTL_MS = 15 * 60_000;
@@ -64,7 +64,6 @@ export function registerSessionRoutes(router: Router, ui: UiContext): void {
   });
 
   router.post('ui-sign-out', SIGN_OUT_URL, async (ctx: Context) => {
-    securityHeaders(ctx);
     await ui.page(ctx, async (req) => {
       if (!fromSameOrigin(ctx)) throw new DomainError('Forbidden', 'sign-out must be sent from this registry\'s own pages');
       const form = await readForm(ctx);

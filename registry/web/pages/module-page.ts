@@ -87,7 +87,8 @@ function files(page: ModulePage): SafeHtml {
 }
 
 export function modulePage(view: ViewContext, page: ModulePage, u: Usage): string {
-  const shownRow = page.versions.find((r) => r.version === page.shown.version)!;
+  // Not in the rows only when an upload raced this page's reads.
+  const shownRow = page.versions.find((r) => r.version === page.shown.version) ?? { ...page.shown, retracted: undefined };
   const body = html`
     <section class="hero">
       <h1 class="path">${page.modulePath}</h1>
