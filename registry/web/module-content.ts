@@ -17,32 +17,67 @@ hljs.registerLanguage('go', go);
 
 const markdown = new MarkdownIt({ html: false, linkify: true, typographer: false });
 
-const SANITIZE: sanitizeHtml.IOptions = {
-  allowedTags: [
-    'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'a', 'ul', 'ol', 'li', 'blockquote', 'pre', 'code', 'em', 'strong', 'del', 's',
-    'hr', 'br', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'img',
-  ],
-  allowedAttributes: { a: ['href', 'title', 'rel'], img: ['src', 'alt', 'title'], th: ['align'], td: ['align'], code: ['class'] },
-  allowedSchemes: ['http', 'https', 'mailto'],
-  allowedSchemesByTag: { img: ['http', 'https', 'data'] },
-  allowProtocolRelative: false,
-  allowedClasses: { code: [/^language-[\w-]+$/] },
-  transformTags: {
-    a: sanitizeHtml.simpleTransform('a', { rel: 'nofollow noopener noreferrer' }),
-    // The README's headings sit below the page's own.
-    h1: 'h3', h2: 'h4', h3: 'h5', h4: 'h6', h5: 'h6',
-  },
-};
+const ALLOWED_TAGS = [
+  'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'a', 'ul', 'ol', 'li', 'blockquote', 'pre', 'code', 'em', 'strong', 'del', 's',
+  'hr', 'br', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'img',
+];
+const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 
-const renders = new WeakMap<object, SafeHtml>();
+/**
+ * Where a README's link leads: an absolute URL or an anchor as written; a relative one
+ * (`docs/usage.md`, `./LICENSE#section`) to the file view of that file in the same version;
+ * nowhere (undefined) when it climbs out of the module.
+ */
+function linkTarget(href: string, fileLink: (name: string) => string): string | undefined {
+  if (HAS_SCHEME.test(href) || href.startsWith('#') || href.startsWith('/')) return href;
+  const url = new URL(href, 'file:///module/');
+  if (!url.pathname.startsWith('/module/') || url.pathname === '/module/') return undefined;
+  try {
+    return fileLink(decodeURIComponent(url.pathname.slice('/module/'.length))) + url.hash;
+  } catch {
+    return undefined;
+  }
+}
 
-export function renderReadme(readme: { text: string; markdown: boolean }): SafeHtml {
-  let out = renders.get(readme);
+function sanitizeOptions(fileLink: (name: string) => string): sanitizeHtml.IOptions {
+  return {
+    allowedTags: ALLOWED_TAGS,
+    allowedAttributes: { a: ['href', 'title', 'rel'], img: ['src', 'alt', 'title'], th: ['align'], td: ['align'], code: ['class'] },
+    allowedSchemes: ['http', 'https', 'mailto'],
+    allowedSchemesByTag: { img: ['http', 'https', 'data'] },
+    allowProtocolRelative: false,
+    allowedClasses: { code: [/^language-[\w-]+$/] },
+    transformTags: {
+      a: (tagName, attribs) => {
+        const out: Record<string, string> = { ...attribs, rel: 'nofollow noopener noreferrer' };
+        const href = attribs.href === undefined ? undefined : linkTarget(attribs.href, fileLink);
+        if (href === undefined) delete out.href;
+        else out.href = href;
+        return { tagName, attribs: out };
+      },
+      // The README's headings sit below the page's own.
+      h1: 'h3', h2: 'h4', h3: 'h5', h4: 'h6', h5: 'h6',
+    },
+  };
+}
+
+/** Renders per README object (the service keeps one per blob) and per link base (owners may share a blob). */
+const renders = new WeakMap<object, Map<string, SafeHtml>>();
+
+/**
+ * The README as HTML; relative links lead to the file views of `fileLink` (whose result for ''
+ * names the version: the cache key).
+ */
+export function renderReadme(readme: { text: string; markdown: boolean }, fileLink: (name: string) => string): SafeHtml {
+  let byBase = renders.get(readme);
+  if (!byBase) renders.set(readme, (byBase = new Map()));
+  const base = fileLink('');
+  let out = byBase.get(base);
   if (!out) {
     out = readme.markdown
-      ? trusted(sanitizeHtml(markdown.render(readme.text), SANITIZE))
+      ? trusted(sanitizeHtml(markdown.render(readme.text), sanitizeOptions(fileLink)))
       : html`<pre class="plain">${readme.text}</pre>`;
-    renders.set(readme, out);
+    byBase.set(base, out);
   }
   return out;
 }

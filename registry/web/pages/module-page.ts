@@ -102,7 +102,7 @@ export function modulePage(view: ViewContext, page: ModulePage, u: Usage): strin
       <div>
         <section class="card readme" aria-labelledby="readme-title">
           <h2 id="readme-title">${page.readme ? page.readme.name : 'README'}</h2>
-          ${page.readme ? renderReadme(page.readme) : html`<p class="muted">This version has no README.</p>`}
+          ${page.readme ? renderReadme(page.readme, (name) => fileUrl(page.owner.name, page.modulePath, page.shown.version, name)) : html`<p class="muted">This version has no README.</p>`}
         </section>
         ${versions(page)}
       </div>

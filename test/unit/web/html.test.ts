@@ -12,11 +12,26 @@ test('interpolations are escaped, SafeHtml and lists are not escaped twice', () 
 });
 
 test('a README keeps its Markdown and loses every script, handler and dangerous URL', () => {
-  const out = renderReadme({ markdown: true, text: '# T\n\n<script>x()</script>\n\n<img src=x onerror=alert(1)>\n\n[a](javascript:alert(1)) [b](https://example.com "t") ![i](data:image/png;base64,AA==)\n\n<a href="https://x" onclick="y()">raw</a>\n' }).value;
+  const out = renderReadme(readmeOf('# T\n\n<script>x()</script>\n\n<img src=x onerror=alert(1)>\n\n[a](javascript:alert(1)) [b](https://example.com "t") ![i](data:image/png;base64,AA==)\n\n<a href="https://x" onclick="y()">raw</a>\n'), files).value;
   assert.match(out, /<h3>T<\/h3>/);
   assert.match(out, /<a href="https:\/\/example.com" title="t" rel="nofollow noopener noreferrer">b<\/a>/);
   assert.doesNotMatch(out, /<script|<[^>]*\son\w+=|href="javascript:/i, 'no script, no handler attribute, no javascript: link');
   assert.match(out, /&lt;script&gt;/, 'raw HTML is shown as text (markdown-it html: false)');
+});
+
+const readmeOf = (text: string) => ({ markdown: true, text });
+const files = (name: string) => `/ui/modules/acme/example.com/m@v1.0.0/files/${name}`;
+
+test('relative links lead to the file views of the same version; others stay, escapes out of the module drop', () => {
+  const out = renderReadme(readmeOf('[u](docs/usage.md#top) [l](./LICENSE) [up](../../etc/passwd) [a](#anchor) [h](https://go.dev) [r](/root)'), files).value;
+  assert.match(out, /href="\/ui\/modules\/acme\/example.com\/m@v1.0.0\/files\/docs\/usage.md#top"/);
+  assert.match(out, /href="\/ui\/modules\/acme\/example.com\/m@v1.0.0\/files\/LICENSE"/);
+  assert.match(out, /<a rel="nofollow noopener noreferrer">up<\/a>/, 'a link out of the module loses its href');
+  assert.match(out, /href="#anchor"/);
+  assert.match(out, /href="https:\/\/go.dev"/);
+  // The same README under another owner (a shared blob) links to that owner's pages.
+  const other = renderReadme(readmeOf('[u](docs/usage.md#top)'), (n) => `/ui/modules/other/example.com/m@v1.0.0/files/${n}`).value;
+  assert.match(other, /\/ui\/modules\/other\//);
 });
 
 test('code views escape, Go is highlighted, binary is refused', () => {
