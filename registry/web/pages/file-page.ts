@@ -10,8 +10,10 @@ import { renderCode } from '../module-content.js';
 export function filePage(view: ViewContext, file: FileView): string {
   const code = file.bytes && renderCode(file.name, file.bytes);
   const zip = html`<a href="${zipUrl(file.owner.name, file.modulePath, file.version)}" download>the zip</a>`;
+  const lines = file.bytes ? file.bytes.toString('utf8').replace(/\n$/, '').split('\n').length : 0;
+  const gutter = Array.from({ length: lines }, (_, i) => i + 1).join('\n');
   const content = code
-    ? html`<div class="table-scroll" role="region" aria-label="${file.name}" tabindex="0"><pre class="code numbered${file.name.endsWith('.go') ? ' hljs' : ''}"><code>${code}</code></pre></div>`
+    ? html`<div class="table-scroll code-view" role="region" aria-label="${file.name}" tabindex="0"><pre class="gutter" aria-hidden="true">${gutter}</pre><pre class="code${file.name.endsWith('.go') ? ' hljs' : ''}"><code>${code}</code></pre></div>`
     : html`<p class="notice">${file.bytes ? 'This file is not text.' : `This file is larger than ${formatBytes(FILE_VIEW_MAX)}, the most a page shows.`} It is in ${zip}.</p>`;
   const body = html`
     <section class="hero">
