@@ -5,7 +5,8 @@
  * errors, light and dark, phone width), sign-in and sign-out through the form, search as
  * you type, a private module shown to the wrong token exactly as a missing one, a
  * hostile README that does not run (a dialog listener and a page flag as witnesses,
- * shown to catch the same markup when it is not sanitized), and keyboard navigation.
+ * shown to catch the same markup when it is not sanitized), keyboard navigation, and a
+ * sign-in over HTTPS (a test CA) whose cookie is __Host- and Secure.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -14,6 +15,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ARTIFACTS, launchChromium, seriousViolations } from '../support/browser.js';
 import { startTestRegistry, type TestRegistry } from '../support/in-process-registry.js';
 import { REPO_ROOT, tempDir } from '../support/paths.js';
+import { createTestCa } from '../support/test-ca.js';
+import { readFile } from 'node:fs/promises';
+import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import { HOSTILE_README, seedUiCatalog, type UiCatalog } from '../support/ui-catalog.js';
 
 let browser: Browser;
@@ -224,4 +228,34 @@ test('the README screenshot (docs/ui-module.png) can be made again', async () =>
   await page.goto('/ui/modules/acme/example.com/acme/lib');
   await page.screenshot({ path: target });
   await context.close();
+});
+
+test('over HTTPS the session cookie is __Host- and Secure, and signing in works in the browser', async () => {
+  const { dir, remove } = await tempDir('ui-https');
+  const ca = await createTestCa(dir);
+  const { certFile, keyFile } = await ca.issue('server');
+  const previous = getGlobalDispatcher();
+  // This process's fetch (the seeding) trusts the test CA; the browser is told to accept it.
+  setGlobalDispatcher(new Agent({ connect: { ca: await readFile(ca.caFile) } }));
+  const secure = await startTestRegistry({ TLS_CERT_FILE: certFile, TLS_KEY_FILE: keyFile });
+  try {
+    assert.match(secure.url, /^https:/);
+    const tokens = await seedUiCatalog(secure, dir);
+    const context = await browser.newContext({ baseURL: secure.url, ignoreHTTPSErrors: true });
+    const page = await context.newPage();
+    await page.goto('/ui/sign-in');
+    await page.fill('#token', tokens.privateToken);
+    await Promise.all([page.waitForURL(`${secure.url}/`), page.keyboard.press('Enter')]);
+    const session = (await context.cookies()).find((c) => c.name === '__Host-gor_session');
+    assert.ok(session, JSON.stringify(await context.cookies()));
+    assert.ok(session.secure && session.httpOnly && session.sameSite === 'Strict' && session.path === '/', JSON.stringify(session));
+    assert.equal((await page.goto('/ui/modules/acme-private/example.com/private/secret'))?.status(), 200);
+    assert.match(await page.locator('pre.copyable').nth(1).innerText(), new RegExp(`GOPROXY=${secure.url.replace(/[.]/g, '\\.')}/api/packages/acme-private/go`));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'https-private-module.png') });
+    await context.close();
+  } finally {
+    await secure.stop();
+    setGlobalDispatcher(previous);
+    await remove();
+  }
 });
