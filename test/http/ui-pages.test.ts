@@ -68,7 +68,7 @@ describe('status codes', () => {
       '/ui/owners/nobody', '/ui/owners/NOT_AN_OWNER!', '/ui/owners/%E0%A4%A',
       '/ui/modules/acme/example.com/acme/none', '/ui/modules/acme/example.com/acme/lib@v9.9.9',
       '/ui/modules/acme/example.com/acme/lib@v1.0.0/files/nope.go', '/ui/modules/acme/example.com/acme/lib@v1.0.0/other',
-      '/ui/modules/acme', '/ui/modules/acme/%ZZ', '/ui/diff/acme/example.com/acme/lib?from=v1.0.0&to=v7.0.0', '/ui/diff/acme/example.com/acme/lib',
+      '/ui/modules/acme', '/ui/modules/acme/%ZZ', '/ui', '/ui/nothing-here', '/ui/static/other.css', '/ui/diff/acme/example.com/acme/lib?from=v1.0.0&to=v7.0.0', '/ui/diff/acme/example.com/acme/lib',
     ]) {
       const { status, res } = await get(path);
       assert.equal(status, 404, path);

@@ -1,5 +1,8 @@
 /** Registers the web UI: static files, sign-in, home and search, owners, modules. */
 import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { notFound } from '../../domain/domain-error.js';
+import { NOT_FOUND_MESSAGE } from '../../service/auth-service.js';
 import type { ModuleReadService } from '../../service/module-read-service.js';
 import type { UiCatalogService } from '../../service/ui-catalog-service.js';
 import type { UiModuleService } from '../../service/ui-module-service.js';
@@ -23,4 +26,6 @@ export function registerUiRoutes(router: Router, deps: UiDeps): void {
   registerSessionRoutes(router, ui);
   registerCatalogRoutes(router, ui, deps.catalog);
   registerModuleRoutes(router, ui, { modules: deps.modules, reader: deps.reader, sumdb: deps.sumdb });
+  // Any other page under /ui/: the UI's own 404 page (registered last, so only when nothing above answered).
+  router.get('ui-not-found', /^\/ui(\/.*)?$/, (ctx: Context) => ui.page(ctx, () => Promise.reject(notFound(NOT_FOUND_MESSAGE))));
 }
