@@ -2,6 +2,7 @@
 # One image, two commands (the chart sets them):
 #   node /app/dist/registry/main.js   the registry
 #   node /app/dist/operator/main.js   the operator
+# and the CLI: node /app/dist/cli/main.js (e.g. GOAUTH='node /app/dist/cli/main.js goauth')
 # Build: docker build -t go-registry:$(node -p 'require("./package.json").version') .
 
 FROM node:24-bookworm-slim AS build
@@ -12,7 +13,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/copy-assets.mjs scripts/
 COPY registry registry
 COPY operator operator
-# The two programs only (no tests, no benchmarks): the same command as `npm run build:app`.
+COPY cli cli
+# The programs only (no tests, no benchmarks): the same command as `npm run build:app`.
 RUN npx tsc -p tsconfig.build.json && node scripts/copy-assets.mjs
 
 FROM node:24-bookworm-slim AS deps

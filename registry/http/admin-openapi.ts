@@ -57,6 +57,17 @@ const PrefetchReport = {
   },
 };
 
+const Principal = {
+  type: 'object',
+  properties: {
+    kind: { type: 'string', description: '"admin", or "token" for an owner token' },
+    owner: { type: 'string' },
+    name: { type: 'string', description: "The token's name" },
+    scopes: { type: 'array', items: { enum: ['read', 'write'] } },
+  },
+  required: ['kind'],
+};
+
 let cached: unknown;
 
 export function adminOpenApi(): unknown {
@@ -64,8 +75,8 @@ export function adminOpenApi(): unknown {
     openapi: '3.1.0',
     info: { title: 'go-registry admin API', version: '1' },
     components: {
-      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } },
-      schemas: { OwnerPut: z.toJSONSchema(OwnerPutBody), TokenPut: z.toJSONSchema(TokenPutBody), Owner, Token, PrefetchReport },
+      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' }, ownerToken: { type: 'http', scheme: 'bearer', description: "An owner's token (also as the Basic password)" } },
+      schemas: { OwnerPut: z.toJSONSchema(OwnerPutBody), TokenPut: z.toJSONSchema(TokenPutBody), Owner, Token, PrefetchReport, Principal },
     },
     security: [{ adminToken: [] }],
     paths: {
@@ -101,6 +112,16 @@ export function adminOpenApi(): unknown {
           responses: { '200': { description: 'Updated or unchanged', content: json('Token') }, '201': { description: 'Created', content: json('Token') }, '404': { description: 'No such owner', content: text }, ...errors },
         },
         delete: { summary: 'Revoke a token', responses: { '204': { description: 'Revoked' }, '404': { description: 'No such token', content: text }, ...errors } },
+      },
+      '/api/v1/whoami': {
+        get: {
+          summary: 'Who the presented credential is: the admin, or an owner token with its name and scopes (go-registry whoami, login)',
+          security: [{ adminToken: [] }, { ownerToken: [] }],
+          responses: {
+            '200': { description: 'The principal', content: { 'application/json': { schema: { $ref: '#/components/schemas/Principal' } } } },
+            '401': { description: 'No, invalid, revoked or expired credential', content: text },
+          },
+        },
       },
       '/api/admin/sumdb': {
         get: {

@@ -29,6 +29,7 @@ import { registerUiRoutes } from './ui/ui-routes.js';
 import type { UiCatalogService } from '../service/ui-catalog-service.js';
 import type { UiModuleService } from '../service/ui-module-service.js';
 import type { UiSessionService } from '../service/ui-session-service.js';
+import { registerWhoamiRoutes } from './routes/whoami-routes.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -76,6 +77,7 @@ export function createApp(deps: AppDeps): Koa {
   registerCacheAdminRoutes(router, deps.auth, deps.cacheAdmin);
   registerSumdbRoutes(router, deps.auth, deps.sumdbServer, deps.checksumLog);
   registerUploadRoutes(router, deps.auth, deps.publisher);
+  registerWhoamiRoutes(router, deps.auth);
   registerDeleteRoutes(router, deps.auth, deps.deleter);
   registerGoproxyRoutes(router, deps.goproxy, { reader: deps.reader, cache: deps.cache, sumdb: deps.sumdb, sumdbServer: deps.sumdbServer });
   registerUiRoutes(router, { ...deps.ui, reader: deps.reader, sumdb: deps.sumdbServer });

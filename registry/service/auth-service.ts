@@ -91,6 +91,12 @@ export class AuthService {
     if (principal.kind !== 'admin') throw new DomainError('Forbidden', 'the admin API needs the admin token');
   }
 
+  /** Who a credential is (GET /api/v1/whoami, `go-registry whoami`); presenting none is 401. */
+  whoami(principal: Principal): Exclude<Principal, { kind: 'anonymous' }> {
+    if (principal.kind === 'anonymous') throw unauthorized('authentication required: present a token as a Bearer token or the Basic password');
+    return principal;
+  }
+
   private recordUse(owner: string, name: string): void {
     const key = `${owner}\u0000${name}`;
     const now = Date.now();

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
@@ -67,5 +67,14 @@ describe('container image', () => {
     assert.equal(result.code, 1);
     assert.match(result.stderr, /invalid configuration:\n\s+REGISTRY_URL/);
     assert.doesNotMatch(result.stderr, /ERR_MODULE_NOT_FOUND|Cannot find (module|package)/);
+  });
+
+  test('the CLI runs from the image\'s files alone: goauth prints a token file\'s token for its prefix', async () => {
+    const tokenFile = path.join(work.dir, 'sa-token');
+    await writeFile(tokenFile, 'eyJhbGciOiJSUzI1NiJ9.payload.signature\n');
+    const cli = inImage('app/dist/cli/main.js');
+    const env = { PATH: process.env.PATH ?? '', ...image.env, HOME: work.dir, GOREGISTRY_TOKEN_FILE: tokenFile, GOREGISTRY_URL: 'https://go.example.com/api/packages/acme/go' };
+    const { stdout } = await run(process.execPath, [cli, 'goauth'], { env });
+    assert.equal(stdout, 'https://go.example.com/api/packages/acme/go\n\nAuthorization: Bearer eyJhbGciOiJSUzI1NiJ9.payload.signature\n\n');
   });
 });

@@ -5,11 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
-import { createOwner } from '../support/admin-api.js';
+import { createOwner, createToken } from '../support/admin-api.js';
+import { cliBinDir } from '../support/cli-process.js';
 import { goClient } from '../support/go-client.js';
 import { tempDir } from '../support/paths.js';
 import { startRegistryProcess, type RegistryProcess } from '../support/registry-process.js';
@@ -55,5 +56,27 @@ test('quick start: zip -r -D, curl --upload-file, go install', async () => {
   assert.match(answers[1]!.body, /"version":"v1\.0\.0"/);
   const go = await goClient(path.join(root, 'go'), `${registry.url}/api/packages/testuser/go`);
   await go.go(['install', 'example.com/hello@latest'], { cwd: root });
+  assert.equal((await sh(path.join(go.env.GOPATH!, 'bin', 'hello'))).stdout.trim(), 'hello');
+});
+
+test('quick start with the CLI: go-registry publish, go install', async () => {
+  const admin = (await readFile(path.join(root, 'data', 'admin-token'), 'utf8')).trim();
+  await createOwner(registry.url, admin, 'cliuser', 'public');
+  const token = await createToken(registry.url, admin, 'cliuser', 'laptop', ['read', 'write']);
+  // The README's lines, with `npx go-registry` as the bin it runs and the test registry's URL.
+  const script = `
+    set -e
+    mkdir hello && cd hello
+    printf 'module example.com/hello\\n\\ngo 1.21\\n' > go.mod
+    printf 'package main\\n\\nimport "fmt"\\n\\nfunc main() { fmt.Println("hello") }\\n' > main.go
+    GOREGISTRY_TOKEN=$TOKEN go-registry publish --version v1.0.0 --registry "$URL" --owner cliuser
+    cd ..
+  `;
+  const bin = await cliBinDir(path.join(root, 'cli'));
+  const { stdout } = await sh('sh', ['-c', script], { cwd: await mkdtemp(path.join(root, 'cli-')), env: { ...process.env, TOKEN: token, URL: registry.url, PATH: `${bin}:${process.env.PATH}` } });
+  assert.match(stdout, /^example\.com\/hello v1\.0\.0 h1:/m);
+  assert.match(stdout, /published example\.com\/hello@v1\.0\.0/);
+  const go = await goClient(path.join(root, 'go-cli'), `${registry.url}/api/packages/cliuser/go`);
+  await go.go(['install', 'example.com/hello@v1.0.0'], { cwd: root });
   assert.equal((await sh(path.join(go.env.GOPATH!, 'bin', 'hello'))).stdout.trim(), 'hello');
 });

@@ -12,7 +12,7 @@ import { buildOnce, cacheRoot, requireGo, runGo, sourceHash } from '../../suppor
 import { REPO_ROOT } from '../../support/paths.js';
 
 const SOURCE_DIR = path.join(REPO_ROOT, 'test', 'fuzz', 'xmod-oracle');
-const SOURCES = ['go.mod', 'go.sum', 'main.go'];
+const SOURCES = ['go.mod', 'go.sum', 'main.go', 'create.go'];
 
 /** The golang.org/x/mod version the oracle's go.mod requires. */
 export function xmodVersion(): string {

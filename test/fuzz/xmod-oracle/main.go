@@ -29,6 +29,9 @@ type request struct {
 	W    string `json:"w"`
 	Path string `json:"path"`
 	File string `json:"file"`
+	// For "create": a git revision and the module's subdirectory (create.go).
+	Rev    string `json:"rev"`
+	Subdir string `json:"subdir"`
 }
 
 // result is a function's value and its error text ("" when it succeeded).
@@ -204,6 +207,8 @@ func answer(r request) any {
 		return map[string]any{"modulePath": modfile.ModulePath([]byte(r.S))}
 	case "zip":
 		return checkZipFile(r.File)
+	case "create":
+		return create(r)
 	case "ping":
 		return map[string]any{"pong": true}
 	}
