@@ -101,7 +101,7 @@ async function benchRegistry(c: Ctx, name: string, databaseUrl: string | undefin
 
 /** nginx plain and TLS, and the client-side figures: go against file:// and against nginx. */
 async function benchNginx(c: Ctx, nginx: string, tls: { certFile: string; keyFile: string }, stops: Array<() => Promise<void>>): Promise<void> {
-  const all = scenarios(c.corpus).filter((s) => !s.withToken);
+  const all = scenarios(c.corpus).filter((s) => !s.withToken && !s.registryOnly);
   const ng = await startNginx(nginx, c.corpus, path.join(c.work, 'nginx'), tls);
   stops.push(() => ng.http.stop());
   await runLoad(c, 'nginx', ng.http.url, PREFIX, all, ng.http.pid);
@@ -159,7 +159,7 @@ async function main(): Promise<void> {
     if (athensBuild.binary && TARGETS.has('athens')) {
       const athens = await startAthens(athensBuild.binary, corpus, path.join(work, 'athens'));
       stops.push(() => athens.stop());
-      await runLoad(c, 'athens', athens.url, '', all.filter((s) => !s.withToken), athens.pid);
+      await runLoad(c, 'athens', athens.url, '', all.filter((s) => !s.withToken && !s.registryOnly), athens.pid);
       results.goDownload.athens = await goModDownloadAll(path.join(c.goDir, 'athens'), athens.url, corpus.consumerGoMod, SETTINGS.goRuns, `file://${corpus.tree}`);
       await athens.stop();
     } else if (!athensBuild.binary) {

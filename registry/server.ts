@@ -55,6 +55,11 @@ import { SqlCacheRepository } from './repository/sql/sql-cache-repository.js';
 import { HttpUpstream } from './upstream/http-upstream.js';
 import { HttpChecksumDatabase } from './upstream/http-checksum-database.js';
 import { MAX_ZIP_FILE } from './upload/module-zip-check.js';
+import { SqlCatalogRepository } from './repository/sql/sql-catalog-repository.js';
+import { SqlSessionRepository } from './repository/sql/sql-session-repository.js';
+import { UiCatalogService } from './service/ui-catalog-service.js';
+import { UiModuleService } from './service/ui-module-service.js';
+import { UiSessionService } from './service/ui-session-service.js';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 
@@ -128,6 +133,7 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
   const collector = new BlobCollector(repo, blobs);
   const { cache, sumdb } = pullThrough(config, db, blobs, collector, log, metrics, logger);
   const core = services({ config, logger, repo, ownerRepo, grantRepo, verifier, blobs, collector, log, adminToken: admin?.value });
+  const catalog = new SqlCatalogRepository(db);
   const app = createApp({
     logger,
     metrics,
@@ -138,6 +144,11 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
     cache,
     cacheAdmin: new CacheAdminService(cache, ownerRepo),
     sumdb: new SumdbProxy(sumdb, ownerRepo),
+    ui: {
+      catalog: new UiCatalogService(core.auth, catalog),
+      modules: new UiModuleService(core.auth, repo, catalog, blobs),
+      sessions: new UiSessionService(core.auth, new SqlSessionRepository(db), config.uiSessionMs),
+    },
     readiness: {
       database: async () => void (await db.query('SELECT 1')),
       blobStore: () => blobs.checkWritable(),

@@ -27,6 +27,10 @@ import { registerDeleteRoutes } from './routes/delete-routes.js';
 import { registerGoproxyRoutes } from './routes/goproxy-routes.js';
 import { registerHealthRoutes, type ReadinessChecks } from './routes/health-routes.js';
 import { registerUploadRoutes } from './routes/upload-routes.js';
+import { registerUiRoutes } from './ui/ui-routes.js';
+import type { UiCatalogService } from '../service/ui-catalog-service.js';
+import type { UiModuleService } from '../service/ui-module-service.js';
+import type { UiSessionService } from '../service/ui-session-service.js';
 import { registerWhoamiRoutes } from './routes/whoami-routes.js';
 
 export interface AppDeps {
@@ -43,6 +47,8 @@ export interface AppDeps {
   checksumLog: ChecksumLog;
   sumdbServer: SumdbServer;
   deleter: DeleteService;
+  /** The web UI's services (registry/http/ui, registry/web). */
+  ui: { catalog: UiCatalogService; modules: UiModuleService; sessions: UiSessionService };
   readiness: ReadinessChecks;
   metrics: RegistryMetrics;
   /** What /metrics serves on the main port; undefined when METRICS_PORT serves it separately. */
@@ -78,6 +84,7 @@ export function createApp(deps: AppDeps): Koa {
   registerWhoamiRoutes(router, deps.auth);
   registerDeleteRoutes(router, deps.auth, deps.deleter);
   registerGoproxyRoutes(router, deps.goproxy, { reader: deps.reader, cache: deps.cache, sumdb: deps.sumdb, sumdbServer: deps.sumdbServer });
+  registerUiRoutes(router, { ...deps.ui, reader: deps.reader, sumdb: deps.sumdbServer });
   if (deps.exposition) router.get('metrics', '/metrics', serveMetrics(deps.exposition));
   app.use(requestContext(deps.logger));
   app.use(recordMetrics(deps.metrics));

@@ -22,6 +22,9 @@ const STATUS: Record<DomainErrorKind, number> = {
   UpstreamTimeout: 504,
 };
 
+/** The status of an error kind (the web UI answers its pages' errors as HTML with the same statuses). */
+export const statusOf = (kind: DomainErrorKind): number => STATUS[kind];
+
 /** Seconds a client should wait before retrying a 503: a database restart takes a few. */
 export const RETRY_AFTER_SECONDS = 5;
 

@@ -78,7 +78,7 @@ export class CachedOwnerRepository implements OwnerRepository {
   }
 
   listOwners() {
-    return this.inner.listOwners();
+    return this.cache.ownerList(() => this.inner.listOwners());
   }
 
   listTokens(owner?: string) {

@@ -25,6 +25,8 @@ export interface DirectoryRows {
 interface Snapshot {
   grants: Grant[];
   owners: Map<string, Owner>;
+  /** The same owners by name (the web UI lists them). */
+  ownerList: Owner[];
   tokens: Map<string, TokenRecord>;
   claims: ClaimIndex;
 }
@@ -84,6 +86,7 @@ export class OwnerDirectory {
         if (generation !== this.generation || !this.on) continue;
         this.snapshot = {
           owners: new Map(rows.owners.map((o) => [o.name, o])),
+          ownerList: [...rows.owners].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
           tokens: new Map(rows.tokens.map((t) => [t.digest, t])),
           claims: new ClaimIndex(rows.owners),
           grants: rows.grants,

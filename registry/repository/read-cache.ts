@@ -102,6 +102,12 @@ export class ReadCache {
     return snapshot ? Promise.resolve(snapshot.owners.get(name)) : load();
   }
 
+  /** Every owner by name, from the directory when it is complete, else from load. */
+  ownerList(load: () => Promise<Owner[]>): Promise<Owner[]> {
+    const snapshot = this.on ? this.directory?.current() : undefined;
+    return snapshot ? Promise.resolve(snapshot.ownerList) : load();
+  }
+
   token(digest: string, load: () => Promise<TokenRecord | undefined>): Promise<TokenRecord | undefined> {
     const snapshot = this.on ? this.directory?.current() : undefined;
     return snapshot ? Promise.resolve(snapshot.tokens.get(digest)) : load();

@@ -64,10 +64,25 @@ export class AuthService {
     if (this.isAdminDigest(digest)) return { kind: 'admin' };
     // A JWT never reaches the token lookup, and a `gor_` token never the JWT parser.
     if (this.identity && looksLikeJwt(secret)) return this.authenticateIdentity(secret, this.identity);
+    const principal = await this.tokenPrincipal(digest);
+    if (!principal) throw unauthorized('invalid, revoked or expired token');
+    return principal;
+  }
+
+  /** The admin token's digest never signs in to the web UI (a session must not carry the admin's reach). */
+  isAdminSecret(secret: string): boolean {
+    return this.isAdminDigest(tokenDigest(secret));
+  }
+
+  /**
+   * The owner token whose secret has this digest, when it is still valid (a web UI session
+   * keeps the digest, never the secret); undefined for a revoked, re-keyed or expired one.
+   */
+  async tokenPrincipal(digest: string): Promise<Principal | undefined> {
     const token = await this.owners.findTokenByDigest(digest);
     // The lookup is by digest; the comparison below keeps the decision constant-time as well.
-    if (!token || !digestsEqual(token.digest, digest)) throw unauthorized('invalid, revoked or expired token');
-    if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) throw unauthorized('invalid, revoked or expired token');
+    if (!token || !digestsEqual(token.digest, digest)) return undefined;
+    if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) return undefined;
     this.recordUse(token.owner, token.name);
     return { kind: 'token', owner: token.owner, name: token.name, scopes: token.scopes };
   }
@@ -88,6 +103,11 @@ export class AuthService {
     if (isAdminServiceAccount(options.adminServiceAccounts, identity)) return { kind: 'admin', credential: 'kubernetes', subject: identity.subject };
     const scopes = scopesByOwner(await options.grants.listGrants(), identity);
     return { kind: 'identity', credential: identity.credential, issuer: identity.issuer, subject: identity.subject, scopes };
+  }
+
+  /** Every owner the principal may read, by name: what the web UI lists, searches and counts. */
+  async readableOwners(principal: Principal): Promise<Owner[]> {
+    return (await this.owners.listOwners()).filter((o) => canRead(principal, o));
   }
 
   /** The owner, when the principal may read it; otherwise exactly the nonexistent owner's answer. */

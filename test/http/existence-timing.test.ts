@@ -4,7 +4,7 @@
  * are answered from the same in-memory directory: over many interleaved requests the two
  * response-time distributions are indistinguishable (two-sample Kolmogorov–Smirnov test),
  * and random tokens never reach the database (PostgreSQL's own transaction counter is
- * the witness).
+ * the witness). The web UI's pages of a hidden owner are timed the same way.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -72,19 +72,21 @@ function ksStatistic(a: number[], b: number[]): number {
 
 const median = (v: number[]) => [...v].sort((p, q) => p - q)[Math.floor(v.length / 2)]!;
 
-test('a hidden owner and a missing one: the same answer in the same time', async () => {
-  const url = (owner: string) => `${reg.url}/api/packages/${owner}/go/example.com/m/@v/list`;
+/** Interleaved GETs of a hidden owner's and a missing owner's URL: the same status and body each time, and their times compared. */
+async function compareTimes(url: (owner: string) => string, status: number): Promise<void> {
   const hidden: number[] = [];
   const missing: number[] = [];
   for (let i = 0; i < SAMPLES + WARM_UP; i++) {
     // Interleaved, in random order per pair, so drift (JIT, GC, the other core) hits both alike.
     const order = Math.random() < 0.5 ? (['hidden-owner', 'absent-owner'] as const) : (['absent-owner', 'hidden-owner'] as const);
+    const bodies: string[] = [];
     for (const owner of order) {
       const r = await timedGet(url(owner));
-      assert.equal(r.status, 404);
-      assert.equal(r.body, 'not found\n');
+      assert.equal(r.status, status);
+      bodies.push(r.body);
       if (i >= WARM_UP) (owner === 'hidden-owner' ? hidden : missing).push(r.micros);
     }
+    assert.equal(bodies[0], bodies[1]);
   }
   const d = ksStatistic(hidden, missing);
   // Critical value at α = 0.001: 1.95 · sqrt((n + m) / (n · m)).
@@ -92,6 +94,15 @@ test('a hidden owner and a missing one: the same answer in the same time', async
   const summary = `KS D = ${d.toFixed(4)} (critical ${critical.toFixed(4)}), median hidden ${median(hidden).toFixed(0)} µs, missing ${median(missing).toFixed(0)} µs`;
   console.log(summary);
   assert.ok(d < critical, `the response times tell hidden from missing: ${summary}`);
+}
+
+test('a hidden owner and a missing one: the same answer in the same time', async () => {
+  assert.equal((await timedGet(`${reg.url}/api/packages/absent-owner/go/example.com/m/@v/list`)).body, 'not found\n');
+  await compareTimes((owner) => `${reg.url}/api/packages/${owner}/go/example.com/m/@v/list`, 404);
+});
+
+test('the web UI: a hidden owner\'s module page and a missing one\'s, the same page in the same time', async () => {
+  await compareTimes((owner) => `${reg.url}/ui/modules/${owner}/example.com/m`, 404);
 });
 
 test('random tokens never reach the database', async () => {
