@@ -32,6 +32,8 @@ const schema = z.object({
   MAX_CONCURRENT_RECONCILES: z.coerce.number().int().min(1).max(64).default(16),
   RESYNC_PERIOD: z.string().default('10m'),
   SECRET_GONOSUMDB: z.string().default('*'),
+  // A ConfigMap of this name with the registry's CA (ca.crt) in every namespace with a GoPackageOwner.
+  CA_CONFIGMAP: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'a ConfigMap name').max(253).optional(),
   ROTATION_GRACE: z.string().default('1h'),
   LOG_LEVEL: z.string().default('info'),
   // The registry's own-CA TLS mode: the operator keeps the CA and the serving certificate (generated-secrets.ts).
@@ -64,6 +66,8 @@ export interface OperatorConfig {
   concurrency: number;
   resyncMs: number;
   noSumDb: string;
+  /** CA_CONFIGMAP: where the CA is published in the resources' namespaces; undefined: nowhere. */
+  caConfigMap: string | undefined;
   rotationGraceMs: number;
   logLevel: string;
   /** Secrets this operator makes at run time in its own namespace (the chart makes none at render time). */
@@ -106,6 +110,7 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
     concurrency: c.MAX_CONCURRENT_RECONCILES,
     resyncMs: parseGoDuration(c.RESYNC_PERIOD),
     noSumDb: c.SECRET_GONOSUMDB,
+    caConfigMap: c.CA_CONFIGMAP,
     rotationGraceMs: parseGoDuration(c.ROTATION_GRACE),
     logLevel: c.LOG_LEVEL,
     generated: {

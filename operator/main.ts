@@ -11,6 +11,7 @@ import { GROUP, KIND, keyOf, MANAGED_BY, PLURAL, VERSION, type GoPackageOwner } 
 import { loadOperatorConfig, type OperatorConfig } from './config.js';
 import { claimWaiters, waitsForClaim } from './controller/claim-waiters.js';
 import { GoPackageOwnerReconciler } from './controller/gopackageowner-reconciler.js';
+import { CaConfigMaps } from './controller/ca-config-map.js';
 import { GeneratedSecrets } from './controller/generated-secrets.js';
 import { ConflictError, KubeClient } from './controller/kube-client.js';
 import { HttpRegistryAdminClient } from './registry/admin-client.js';
@@ -73,7 +74,9 @@ function reconcilerFor(config: OperatorConfig, kc: KubeConfig, watched: Informer
   const checksumDatabase = () => (known ??= registry.getChecksumDatabase().catch((err: unknown) => ((known = undefined), Promise.reject(err))));
   const secrets = { publicUrl: config.publicUrl, caPem: config.secretCaPem, noSumDb: config.noSumDb, checksumDatabase };
   // Reads from the informers' caches (read-your-writes kept), writes to the API server.
-  return new GoPackageOwnerReconciler(new CachedKubeClient(kc, watched.resources, watched.secrets, watched.echoes), registry, secrets, () => new Date(), config.rotationGraceMs);
+  const kube = new CachedKubeClient(kc, watched.resources, watched.secrets, watched.echoes);
+  const caConfigMaps = config.caConfigMap ? new CaConfigMaps(kube, config.caConfigMap, () => config.secretCaPem) : undefined;
+  return new GoPackageOwnerReconciler(kube, registry, secrets, () => new Date(), config.rotationGraceMs, caConfigMaps);
 }
 
 const RENEWAL_CHECK_MS = 60 * 60_000;

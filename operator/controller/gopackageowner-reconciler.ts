@@ -19,6 +19,7 @@ import {
 import { TerminalError, type ReconcileResult } from '../runtime/controller.js';
 import type { ConditionInput } from './conditions.js';
 import type { RegistryEndpoint } from './desired/token-secret.js';
+import type { CaConfigMaps } from './ca-config-map.js';
 import type { KubeClient } from './kube-client.js';
 import { desiredStatus, sameStatus } from './status.js';
 import { SecretConflictError, syncTokens, type Note } from './token-sync.js';
@@ -41,6 +42,8 @@ export class GoPackageOwnerReconciler {
     private readonly now: () => Date = () => new Date(),
     /** How long a rotated-out token stays valid. */
     private readonly graceMs = 60 * 60_000,
+    /** Where the registry's CA is published for Pods without a Secret (CA_CONFIGMAP), if anywhere. */
+    private readonly caConfigMaps?: CaConfigMaps,
   ) {}
 
   async reconcile(key: string): Promise<ReconcileResult | void> {
@@ -95,6 +98,7 @@ export class GoPackageOwnerReconciler {
     try {
       ({ statuses: tokens, nextDueAt } = await syncTokens(cr, desired, this.kube, this.registry, this.endpoint, note, this.now(), this.graceMs));
       grants = await syncAccess(desired.owner, desired.grants, this.registry, note);
+      await this.caConfigMaps?.ensure(cr.metadata!.namespace!);
     } catch (err) {
       return this.failed(cr, desired, err, 'TokensSynced', note);
     }

@@ -3,7 +3,7 @@
  * resource, its status (through /status, with optimistic concurrency), its Secrets and
  * Events. Conflicts surface as ConflictError, which the controller retries quietly.
  */
-import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig, type V1ConfigMap, type V1Secret } from '@kubernetes/client-node';
 import { GROUP, OWNER_RESOURCE_LABEL, PLURAL, VERSION, type GoPackageOwner } from '../api/gopackageowner.js';
 import { mergedAnnotations } from './desired/token-secret.js';
 
@@ -88,6 +88,23 @@ export class KubeClient {
       },
     };
     await orConflict(this.core.replaceNamespacedSecret({ namespace: desired.metadata!.namespace!, name: desired.metadata!.name!, body }));
+  }
+
+  async readConfigMap(namespace: string, name: string): Promise<V1ConfigMap | undefined> {
+    try {
+      return await this.core.readNamespacedConfigMap({ namespace, name });
+    } catch (err) {
+      if (codeOf(err) === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** Creates the ConfigMap, or replaces the live one (with its resourceVersion). */
+  async writeConfigMap(live: V1ConfigMap | undefined, desired: V1ConfigMap): Promise<void> {
+    const { namespace, name } = desired.metadata as { namespace: string; name: string };
+    if (!live) return void (await orConflict(this.core.createNamespacedConfigMap({ namespace, body: desired })));
+    const body = { ...desired, metadata: { ...desired.metadata, resourceVersion: live.metadata?.resourceVersion } };
+    await orConflict(this.core.replaceNamespacedConfigMap({ namespace, name, body }));
   }
 
   async deleteSecret(namespace: string, name: string): Promise<void> {

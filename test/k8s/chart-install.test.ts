@@ -167,6 +167,9 @@ describe('chart: install, the user flow, upgrade, uninstall', { concurrency: fal
     assert.equal(publisher.GOPROXY, `https://${service}/api/packages/payments/go`);
     assert.equal(publisher['.netrc'], `machine ${service} login publisher password ${publisher.token}\n`);
     assert.match(publisher['ca.crt']!, /BEGIN CERTIFICATE/);
+    // The same CA for Pods without a Secret: a ConfigMap in the owners' namespace, as kube-root-ca.crt.
+    const caMap = await getJson<{ data: Record<string, string> }>(['-n', apps, 'get', 'configmap', `${RELEASE}-go-registry-ca`]);
+    assert.equal(caMap.data['ca.crt'], publisher['ca.crt']);
     // Each Secret as a Pod would mount it: a folder with a file per key.
     const mount = async (name: string, values: Record<string, string>) => {
       const dir = path.join(work.dir, 'secrets', name);
@@ -287,11 +290,11 @@ describe('chart: install, the user flow, upgrade, uninstall', { concurrency: fal
       };
       for (const [verb, resource] of [['list', 'gopackageowners.goregistry.dev'], ['watch', 'gopackageowners.goregistry.dev'], ['update', 'gopackageowners.goregistry.dev'],
         ['update', 'gopackageowners.goregistry.dev/status'], ['update', 'gopackageowners.goregistry.dev/finalizers'], ['list', 'secrets'], ['watch', 'secrets'],
-        ['create', 'secrets'], ['delete', 'secrets'], ['create', 'events']]) {
+        ['create', 'secrets'], ['delete', 'secrets'], ['create', 'events'], ['get', 'configmaps'], ['create', 'configmaps'], ['update', 'configmaps']]) {
         assert.ok(await can(verb!, resource!), `cannot ${verb} ${resource} in every namespace`);
       }
       assert.ok(await can('update', 'leases.coordination.k8s.io', ns), 'cannot renew its Lease');
-      for (const [verb, resource, namespace] of [['create', 'gopackageowners.goregistry.dev'], ['delete', 'gopackageowners.goregistry.dev'], ['get', 'configmaps'],
+      for (const [verb, resource, namespace] of [['create', 'gopackageowners.goregistry.dev'], ['delete', 'gopackageowners.goregistry.dev'], ['delete', 'configmaps'], ['get', 'pods'],
         ['create', 'pods'], ['update', 'leases.coordination.k8s.io', apps], ['create', 'clusterroles.rbac.authorization.k8s.io'], ['escalate', 'roles.rbac.authorization.k8s.io']]) {
         assert.ok(!(await can(verb!, resource!, namespace)), `may ${verb} ${resource}${namespace ? ` in ${namespace}` : ''}: more than it needs`);
       }
