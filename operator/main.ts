@@ -90,12 +90,15 @@ async function ensureGenerated(config: OperatorConfig, kc: KubeConfig, log: pino
   const { namespace, tls, passwordSecret } = config.generated;
   if (!tls && !passwordSecret) return;
   const generated = new GeneratedSecrets(new KubeClient(kc));
+  // Token Secrets carry the generated CA unless SECRET_CA_FILE names another (or none): decided once, so a
+  // CA replaced later reaches them too.
+  const secretCaIsGenerated = config.secretCaPem === undefined && !config.secretCaDisabled;
   const ensure = async () => {
     if (passwordSecret) await generated.ensurePassword(namespace, passwordSecret);
     if (!tls) return;
     const caPem = await generated.ensureTls({ namespace, ...tls });
     config.caPem = caPem;
-    if (config.secretCaPem === undefined && !config.secretCaDisabled) config.secretCaPem = caPem;
+    if (secretCaIsGenerated) config.secretCaPem = caPem;
   };
   for (let delay = 500; ; delay = Math.min(delay * 2, 30_000)) {
     try {

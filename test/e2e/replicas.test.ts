@@ -25,7 +25,7 @@ import { makeModuleZip } from '../support/module-zips.js';
 import { REPO_ROOT, tempDir } from '../support/paths.js';
 import { startPostgres, type PostgresCluster } from '../support/postgres-cluster.js';
 import { startRegistryProcess, type RegistryProcess } from '../support/registry-process.js';
-import { startVersitygw, type Versitygw } from '../support/versitygw.js';
+import { registryS3Env, startVersitygw, type Versitygw } from '../support/versitygw.js';
 
 const run = promisify(execFile);
 const ADMIN = 'e2e-admin-token-replicas-0123456';
@@ -49,15 +49,8 @@ before(async () => {
     // Every replica signs the checksum database with the same key (a Secret in the chart).
     SUMDB_NAME: 'sum.replicas.test',
     SUMDB_SIGNING_KEY: generateKey('sum.replicas.test').skey,
-    BLOB_STORE: 's3',
-    S3_BUCKET: await gw.createBucket(),
+    ...registryS3Env(gw, await gw.createBucket()),
     S3_PREFIX: 'registry/',
-    S3_REGION: gw.region,
-    S3_ENDPOINT: gw.endpoint,
-    S3_FORCE_PATH_STYLE: 'true',
-    AWS_ACCESS_KEY_ID: gw.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: gw.secretAccessKey,
-    AWS_EC2_METADATA_DISABLED: 'true',
     // The sweeper takes every unreferenced blob at once, every second, on every replica.
     SWEEP_GRACE_SECONDS: '0',
     SWEEP_INTERVAL_SECONDS: '1',

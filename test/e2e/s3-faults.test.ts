@@ -16,7 +16,7 @@ import { makeModuleZip } from '../support/module-zips.js';
 import { tempDir } from '../support/paths.js';
 import { startRegistryProcess } from '../support/registry-process.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
-import { startVersitygw, type Versitygw } from '../support/versitygw.js';
+import { registryS3Env, startVersitygw, type Versitygw } from '../support/versitygw.js';
 
 const ADMIN = 'e2e-admin-token-s3-faults-012345';
 let root: string;
@@ -28,14 +28,7 @@ let n = 0;
 const s3Env = (extra: Record<string, string> = {}): Record<string, string> => ({
   DATA_DIR: path.join(root, `data-${n++}`),
   REGISTRY_ADMIN_TOKEN: ADMIN,
-  BLOB_STORE: 's3',
-  S3_BUCKET: bucket,
-  S3_REGION: gw.region,
-  S3_ENDPOINT: gw.endpoint,
-  S3_FORCE_PATH_STYLE: 'true',
-  AWS_ACCESS_KEY_ID: gw.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: gw.secretAccessKey,
-  AWS_EC2_METADATA_DISABLED: 'true',
+  ...registryS3Env(gw, bucket),
   ...extra,
 });
 

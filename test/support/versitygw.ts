@@ -120,6 +120,20 @@ export function exportCredentials(gw: Versitygw): void {
   process.env.AWS_EC2_METADATA_DISABLED = 'true';
 }
 
+/** A registry process's environment for BLOB_STORE=s3 on this server's bucket, with its root credentials. */
+export function registryS3Env(gw: Versitygw, bucket: string): Record<string, string> {
+  return {
+    BLOB_STORE: 's3',
+    S3_BUCKET: bucket,
+    S3_REGION: gw.region,
+    S3_ENDPOINT: gw.endpoint,
+    S3_FORCE_PATH_STYLE: 'true',
+    AWS_ACCESS_KEY_ID: gw.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: gw.secretAccessKey,
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
