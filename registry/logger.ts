@@ -1,10 +1,11 @@
 /** Structured JSON logs (pino). Authorization headers and tokens are never logged. */
 import { constants, fstatSync, openSync } from 'node:fs';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(level: string): Logger {
+/** The registry's logger; `destination` (tests) instead of stdout. */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
       level,
@@ -15,7 +16,7 @@ export function createLogger(level: string): Logger {
     // CPU time; lines written meanwhile go out together. pino flushes what is left on exit.
     // Each write(2) holds whole lines and at most PIPE_BUF bytes, so it is atomic on a pipe:
     // the lines of several worker processes sharing stdout never interleave mid-line.
-    pino.destination({ dest: stdoutForLogs(), sync: false, maxWrite: 4096 }),
+    destination ?? pino.destination({ dest: stdoutForLogs(), sync: false, maxWrite: 4096 }),
   );
 }
 

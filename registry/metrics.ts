@@ -36,6 +36,9 @@ export class RegistryMetrics {
   readonly upstreamDuration: client.Histogram;
   readonly upstreamBytes: client.Counter;
 
+  /** Answers the lean path wrote (http/lean-goproxy.ts); counted in http_request_duration_seconds as well. */
+  readonly leanResponses: client.Counter;
+
   private cacheStats: MetricSources['cacheStats'];
 
   /** Where the cache size gauge reads from (the cache is built after the metrics). */
@@ -57,6 +60,11 @@ export class RegistryMetrics {
     });
     this.uploads = new client.Counter({ name: 'goregistry_uploads_total', help: 'Module uploads by result', labelNames: ['result'], registers });
     this.uploadedBytes = new client.Counter({ name: 'goregistry_uploaded_bytes_total', help: 'Bytes of published module zips', registers });
+    this.leanResponses = new client.Counter({
+      name: 'goregistry_http_lean_responses_total',
+      help: 'Warm GOPROXY metadata answers written by the lean path in front of Koa (LEAN_GOPROXY), also counted in http_request_duration_seconds',
+      registers,
+    });
     this.servedBytes = new client.Counter({ name: 'goregistry_served_bytes_total', help: 'Bytes served by the GOPROXY endpoints', registers });
     this.downloads = new client.Counter({ name: 'goregistry_downloads_total', help: 'GOPROXY requests answered, by kind', labelNames: ['kind'], registers });
     this.authFailures = new client.Counter({ name: 'goregistry_auth_failures_total', help: 'Requests answered 401', registers });

@@ -12,7 +12,8 @@ import { FsBlobStore } from './blob/fs-blob-store.js';
 import { S3BlobStore } from './blob/s3-blob-store.js';
 import { adminTokenFor } from './config/admin-token.js';
 import type { Config } from './config/config.js';
-import { createApp } from './http/app.js';
+import { createApp, type AppDeps } from './http/app.js';
+import { leanGoproxy } from './http/lean-goproxy.js';
 import { answerClientErrors } from './http/client-errors.js';
 import { listenMetrics } from './http/metrics-server.js';
 import { joinCluster } from './cluster/worker-link.js';
@@ -134,7 +135,7 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
   const { cache, sumdb } = pullThrough(config, db, blobs, collector, log, metrics, logger);
   const core = services({ config, logger, repo, ownerRepo, grantRepo, verifier, blobs, collector, log, adminToken: admin?.value });
   const catalog = new SqlCatalogRepository(db);
-  const app = createApp({
+  const deps: AppDeps = {
     logger,
     metrics,
     exposition: config.metricsPort !== undefined ? undefined : (link?.exposition ?? metrics.registry),
@@ -153,9 +154,10 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
       database: async () => void (await db.query('SELECT 1')),
       blobStore: () => blobs.checkWritable(),
     },
-  });
+  };
+  const app = createApp(deps);
   const sweeps = startSweeps(config, new BlobSweeper(repo, blobs, collector, config.sweepGraceMs), logger, metrics);
-  const server = await listen(config, app.callback(), logger);
+  const server = await listen(config, config.leanGoproxy ? leanGoproxy(deps, app.callback()) : app.callback(), logger);
   const metricsServer = config.metricsPort === undefined || link ? undefined : await listenMetrics(metrics.registry, config.metricsPort, config.host);
   const { port, host, url } = addressOf(config, server);
   const metricsPort = metricsServer && (metricsServer.address() as AddressInfo).port;

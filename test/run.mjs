@@ -1,13 +1,24 @@
 // Runs every compiled test file under node's built-in test runner (npm test builds first).
-// Node 20's --test takes no globs, so the files are listed here: unit, integration, http, fuzz, e2e, k8s.
+// Node 20's --test takes no globs, so the files are listed here: unit, integration, http (twice), fuzz, e2e, k8s.
 // Suites that need Kubernetes share one control plane per run, started here and handed over in
 // GO_REGISTRY_TEST_CLUSTER; each suite works in namespaces of its own.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve('dist/test');
-const order = ['unit', 'integration', 'http', 'fuzz', 'e2e', 'k8s'];
+const order = ['unit', 'integration', 'http', 'http-koa', 'fuzz', 'e2e', 'k8s'];
+
+// The HTTP suites run twice: with the lean path for warm GOPROXY hits in front of Koa (the
+// default, registry/http/lean-goproxy.ts) and with LEAN_GOPROXY=false, Koa answering
+// everything. Each file's second run is a module under dist/test/http-koa/ that sets the
+// variable and imports it (node --test runs every file in a process of its own).
+const koaRoot = path.join(root, 'http-koa');
+rmSync(koaRoot, { recursive: true, force: true });
+mkdirSync(koaRoot);
+for (const f of readdirSync(path.join(root, 'http')).filter((f) => f.endsWith('.test.js'))) {
+  writeFileSync(path.join(koaRoot, f), `process.env.LEAN_GOPROXY = 'false';\nawait import('../http/${f}');\n`);
+}
 const files = readdirSync(root, { recursive: true })
   .map(String)
   .filter((f) => f.endsWith('.test.js'))

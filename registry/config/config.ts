@@ -33,6 +33,7 @@ const schema = z.object({
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   READ_CACHE_MB: z.coerce.number().min(0).default(64),
   ZIP_CACHE_MB: z.coerce.number().min(0).default(64),
+  LEAN_GOPROXY: z.enum(['true', 'false']).default('true'),
   UI_SESSION_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
   WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(256)]).default(1),
   DATABASE_CONNECT_TIMEOUT_SECONDS: z.coerce.number().positive().default(5),
@@ -81,6 +82,8 @@ export interface Config {
   zipCacheBytes: number;
   /** How long a web UI sign-in lasts. */
   uiSessionMs: number;
+  /** Warm GOPROXY metadata hits answered in front of Koa (http/lean-goproxy.ts); false: Koa answers everything. */
+  leanGoproxy: boolean;
   /** Processes serving requests (node:cluster), or `auto`: one per CPU the container may use. PostgreSQL only. */
   workers: number | 'auto';
   /** Deadlines of PostgreSQL connections and queries: past them a request is a 503, not a hang. */
@@ -172,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     readCacheBytes: Math.floor(c.READ_CACHE_MB * MiB),
     zipCacheBytes: Math.floor(c.ZIP_CACHE_MB * MiB),
     uiSessionMs: c.UI_SESSION_MINUTES * 60_000,
+    leanGoproxy: c.LEAN_GOPROXY === 'true',
     workers: c.WORKERS,
     databaseConnectTimeoutMs: c.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000,
     databaseQueryTimeoutMs: c.DATABASE_QUERY_TIMEOUT_SECONDS * 1000,

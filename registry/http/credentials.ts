@@ -4,9 +4,10 @@
  * principal once per request, for the routes to authorize against.
  */
 import type { Context, Next } from 'koa';
+import type { CredentialKind } from '../domain/identity.js';
 import type { Principal } from '../domain/owner.js';
 import { credentialOf, type AuthService } from '../service/auth-service.js';
-import { stateOf } from './request-context.js';
+import { handedOverOf, stateOf } from './request-context.js';
 
 /** The secret a request presents, from Basic (password) or Bearer; undefined when none. */
 export function presentedSecret(authorization: string | undefined): string | undefined {
@@ -22,21 +23,36 @@ export function presentedSecret(authorization: string | undefined): string | und
   return undefined;
 }
 
+/** Who presented what: the principal when the credential was accepted, the kind of credential either way. */
+export interface Authentication {
+  readonly principal: Principal | undefined;
+  readonly credential: CredentialKind | undefined;
+  /** Why a presented credential was refused (a 401 or 503 to answer). */
+  readonly error?: unknown;
+}
+
+export const ANONYMOUS: Authentication = { principal: undefined, credential: undefined };
+
+/** Authenticates the Authorization header's credential; nothing presented is anonymous, at no await. */
+export function authenticate(auth: AuthService, authorization: string | undefined): Authentication | Promise<Authentication> {
+  const secret = presentedSecret(authorization);
+  if (secret === undefined) return ANONYMOUS;
+  return auth.authenticate(secret).then(
+    (principal): Authentication => ({ principal, credential: credentialOf(principal) }),
+    // Counted and logged by kind, never by value.
+    (error: unknown): Authentication => ({ principal: undefined, credential: auth.credentialKindOf(secret), error }),
+  );
+}
+
 export function resolvePrincipal(auth: AuthService) {
   return async (ctx: Context, next: Next) => {
-    const secret = presentedSecret(ctx.get('Authorization') || undefined);
+    let authentication = handedOverOf(ctx.req)?.authentication ?? authenticate(auth, ctx.get('Authorization') || undefined);
     // Most GOPROXY reads present nothing: no promise to wait for then.
-    if (secret !== undefined) {
-      const state = stateOf(ctx);
-      try {
-        state.principal = await auth.authenticate(secret);
-        state.credential = credentialOf(state.principal);
-      } catch (err) {
-        // Counted and logged by kind, never by value.
-        state.credential = auth.credentialKindOf(secret);
-        throw err;
-      }
-    }
+    if (authentication instanceof Promise) authentication = await authentication;
+    const state = stateOf(ctx);
+    state.principal = authentication.principal;
+    state.credential = authentication.credential;
+    if (authentication.error !== undefined) throw authentication.error;
     return next();
   };
 }

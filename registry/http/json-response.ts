@@ -10,10 +10,15 @@ import type { Context } from 'koa';
 
 const serialized = new WeakMap<object, string>();
 
-export function setJsonBody(ctx: Context, value: object): void {
+/** The JSON text of an answer object, serialized once for as long as the object lives. */
+export function jsonText(value: object): string {
   let text = serialized.get(value);
   if (text === undefined) serialized.set(value, (text = JSON.stringify(value)));
+  return text;
+}
+
+export function setJsonBody(ctx: Context, value: object): void {
   // The type first: a string body would otherwise be typed text/plain.
   ctx.type = 'application/json; charset=utf-8';
-  ctx.body = text;
+  ctx.body = jsonText(value);
 }

@@ -1,5 +1,6 @@
 /** Records each request in the Prometheus metrics after it is answered, and serves /metrics. */
 import type { Context, Next } from 'koa';
+import type { CredentialKind } from '../domain/identity.js';
 import { uploadResult, type RegistryMetrics } from '../metrics.js';
 import { stateOf } from './request-context.js';
 
@@ -10,26 +11,56 @@ function routeLabel(ctx: Context): string {
   return typeof c._matchedRoute === 'string' ? c._matchedRoute : 'unmatched';
 }
 
+/** What the metrics count of one answered request, whichever path answered it (Koa's chain or lean-goproxy.ts). */
+export interface AnsweredRequest {
+  readonly method: string;
+  /** The route's name or template, or 'unmatched'. */
+  readonly route: string;
+  readonly status: number;
+  readonly seconds: number;
+  /** The kind of credential presented, and whether it was accepted. */
+  readonly credential: CredentialKind | undefined;
+  readonly accepted: boolean;
+  /** list, latest, info, mod or zip for a GOPROXY request. */
+  readonly goproxyKind: string | undefined;
+  readonly uploadedBytes: number | undefined;
+  /** The body's length, when known. */
+  readonly length: number | undefined;
+}
+
+export function countAnswered(metrics: RegistryMetrics, r: AnsweredRequest): void {
+  metrics.httpDuration.observe({ method: r.method, route: r.route, status: String(r.status) }, r.seconds);
+  if (r.status === 401) metrics.authFailures.inc();
+  if (r.credential) metrics.authentications.inc({ credential: r.credential, result: r.accepted ? 'accepted' : 'refused' });
+  if (r.route === 'upload') {
+    metrics.uploads.inc({ result: uploadResult(r.status) });
+    if (r.status === 201) metrics.uploadedBytes.inc(r.uploadedBytes ?? 0);
+  }
+  if (r.goproxyKind && (r.status === 200 || r.status === 206 || r.status === 304)) {
+    metrics.downloads.inc({ kind: r.goproxyKind });
+    if (r.method === 'GET' && r.status !== 304) metrics.servedBytes.inc(r.length ?? 0);
+  }
+}
+
 export function recordMetrics(metrics: RegistryMetrics) {
   return async (ctx: Context, next: Next) => {
-    const stop = metrics.httpDuration.startTimer();
+    const started = process.hrtime.bigint();
     try {
       await next();
     } finally {
-      const route = routeLabel(ctx);
-      stop({ method: ctx.method, route, status: String(ctx.status) });
-      if (ctx.status === 401) metrics.authFailures.inc();
-      const { credential, principal } = stateOf(ctx);
-      if (credential) metrics.authentications.inc({ credential, result: principal ? 'accepted' : 'refused' });
-      if (route === 'upload') {
-        metrics.uploads.inc({ result: uploadResult(ctx.status) });
-        if (ctx.status === 201) metrics.uploadedBytes.inc(stateOf(ctx).uploadedBytes ?? 0);
-      }
-      const kind = stateOf(ctx).goproxyKind;
-      if (kind && (ctx.status === 200 || ctx.status === 206 || ctx.status === 304)) {
-        metrics.downloads.inc({ kind });
-        if (ctx.method === 'GET' && ctx.status !== 304) metrics.servedBytes.inc(ctx.length ?? 0);
-      }
+      const { credential, principal, goproxyKind, uploadedBytes } = stateOf(ctx);
+      countAnswered(metrics, {
+        method: ctx.method,
+        route: routeLabel(ctx),
+        status: ctx.status,
+        seconds: Number(process.hrtime.bigint() - started) / 1e9,
+        credential,
+        accepted: principal !== undefined,
+        goproxyKind,
+        uploadedBytes,
+        // Read only when counted: an object body's length is its serialization.
+        length: goproxyKind ? ctx.length : undefined,
+      });
     }
   };
 }

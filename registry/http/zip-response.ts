@@ -65,14 +65,18 @@ export async function sendZip(ctx: Context, reader: ModuleReadService, v: Module
   else sendBlobRange(ctx, body, bytes.start, bytes.end);
 }
 
+/** If-None-Match of a GET or HEAD, evaluated against the answer's ETag. */
+export function notModified(ctx: Context, etag: string): boolean {
+  return (ctx.method === 'GET' || ctx.method === 'HEAD') && matchesIfNoneMatch(ctx.get('If-None-Match'), etag);
+}
+
 /**
  * If-None-Match as an origin server evaluates it (RFC 9110 §13.1.2). Koa's ctx.fresh
  * is a cache's view and ignores the validator when the request says no-cache, which
  * fetch clients send with every conditional request.
  */
-export function notModified(ctx: Context, etag: string): boolean {
-  const header = ctx.get('If-None-Match');
-  if (!header || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return false;
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
   if (header.trim() === '*') return true;
   const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
   return header.split(',').some((tag) => opaque(tag) === etag);

@@ -16,6 +16,7 @@ import { startRegistry, type RunningRegistry } from '../../registry/server.js';
 import { createOwner } from '../support/admin-api.js';
 import { makeModuleZip } from '../support/module-zips.js';
 import { tempDir } from '../support/paths.js';
+import { leanFromEnv } from '../support/in-process-registry.js';
 
 const ADMIN = 'checksum-db-admin-token-0123456789';
 let dir: string;
@@ -26,7 +27,7 @@ after(() => remove?.());
 
 const start = (dataDir: string, env: Record<string, string> = {}) =>
   startRegistry(
-    loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, REGISTRY_ADMIN_TOKEN: ADMIN, UPSTREAM_GOPROXY: 'off', ...env }),
+    loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, REGISTRY_ADMIN_TOKEN: ADMIN, UPSTREAM_GOPROXY: 'off', ...leanFromEnv(), ...env }),
     createLogger('silent'),
   );
 const upload = async (url: string, owner: string, zip: string) =>

@@ -2,7 +2,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../../registry/config/config.js';
-import { createLogger } from '../../registry/logger.js';
+import { createLogger, type Logger } from '../../registry/logger.js';
 import { startRegistry } from '../../registry/server.js';
 import { after, before } from 'node:test';
 import { createOwner } from './admin-api.js';
@@ -22,11 +22,17 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
-export async function startTestRegistry(env: Record<string, string> = {}): Promise<TestRegistry> {
+/**
+ * LEAN_GOPROXY of the test process, for every registry the HTTP suites start: test/run.mjs
+ * runs them with the lean path on (the default) and off (Koa answers everything).
+ */
+export const leanFromEnv = (): Record<string, string> => (process.env.LEAN_GOPROXY === undefined ? {} : { LEAN_GOPROXY: process.env.LEAN_GOPROXY });
+
+export async function startTestRegistry(env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<TestRegistry> {
   const { dir, remove } = await tempDir('registry');
   // Hermetic: no upstream unless a test gives one.
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, REGISTRY_ADMIN_TOKEN: ADMIN_TOKEN, UPSTREAM_GOPROXY: 'off', ...env });
-  const registry = await startRegistry(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, REGISTRY_ADMIN_TOKEN: ADMIN_TOKEN, UPSTREAM_GOPROXY: 'off', ...leanFromEnv(), ...env });
+  const registry = await startRegistry(config, options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   const list = async (sub: string): Promise<string[]> => {
     const root = path.join(config.storageDir, sub);
     const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);

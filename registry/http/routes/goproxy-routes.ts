@@ -19,14 +19,10 @@ import { sendSumdb } from './sumdb-routes.js';
 import { canonicalModuleVersion } from '../../domain/go-semver.js';
 import type { Owner } from '../../domain/owner.js';
 import { principalOf } from '../credentials.js';
-import { setJsonBody } from '../json-response.js';
+import { GOPROXY_PATH, hostedMetadata, isMetadataRequest, OWNER_SUMDB_PATH, REGISTRY_GOPROXY_PATH, SUMDB_PATH } from '../goproxy-answer.js';
 import { stateOf } from '../request-context.js';
 import { immutable, notModified, sendZip } from '../zip-response.js';
 
-export const GOPROXY_PATH = /^\/api\/packages\/([^/]+)\/go\/(.+)$/;
-export const REGISTRY_GOPROXY_PATH = /^\/go\/(.+)$/;
-const SUMDB_PATH = /^\/go\/sumdb\/([^/]+)\/(.+)$/;
-const OWNER_SUMDB_PATH = /^\/api\/packages\/([^/]+)\/go\/sumdb\/([^/]+)\/(.+)$/;
 
 interface Sources {
   reader: ModuleReadService;
@@ -120,28 +116,13 @@ async function answerCached(ctx: Context, { reader, cache }: Sources, request: G
 }
 
 async function answerHosted(ctx: Context, reader: ModuleReadService, request: GoproxyRequest, owner: Owner): Promise<void> {
-  switch (request.kind) {
-    case 'list':
-      ctx.set('Cache-Control', 'no-cache');
-      ctx.type = 'text/plain; charset=utf-8';
-      ctx.body = await reader.list(owner.name, request.modulePath);
-      return;
-    case 'latest':
-      ctx.set('Cache-Control', 'no-cache');
-      setJsonBody(ctx, await reader.latest(owner.name, request.modulePath));
-      return;
-    case 'info':
-    case 'mod':
-    case 'zip': {
-      const v = await reader.find(owner.name, request.modulePath, request.version);
-      if (request.kind === 'zip') return sendZip(ctx, reader, v, owner.visibility);
-      ctx.set('Cache-Control', immutable(owner.visibility));
-      if (request.kind === 'info') return setJsonBody(ctx, reader.info(v));
-      ctx.type = 'text/plain; charset=utf-8';
-      ctx.body = reader.goMod(v);
-      const etag = `"${v.goModHash}"`;
-      ctx.set('ETag', etag);
-      if (notModified(ctx, etag)) ctx.status = 304;
-    }
-  }
+  if (!isMetadataRequest(request)) return sendZip(ctx, reader, await reader.find(owner.name, request.modulePath, request.version), owner.visibility);
+  const answer = await hostedMetadata(reader, request, owner);
+  ctx.set('Cache-Control', answer.cacheControl);
+  // The type first: a string body would otherwise be typed text/plain.
+  ctx.type = answer.contentType;
+  ctx.body = answer.body;
+  if (answer.etag === undefined) return;
+  ctx.set('ETag', answer.etag);
+  if (notModified(ctx, answer.etag)) ctx.status = 304;
 }

@@ -1,0 +1,70 @@
+/**
+ * The GOPROXY metadata answers of a hosted module (`@v/list`, `@latest`, `.info`, `.mod`)
+ * as plain values, and which GOPROXY route a path is: shared by the Koa routes
+ * (routes/goproxy-routes.ts) and the lean path for warm hits (lean-goproxy.ts), so both
+ * answer from the same code.
+ */
+import type { Owner } from '../domain/owner.js';
+import type { GoproxyRequest } from '../goproxy/goproxy-request.js';
+import type { ModuleReadService } from '../service/module-read-service.js';
+import { jsonText } from './json-response.js';
+import { immutable } from './zip-response.js';
+
+export const GOPROXY_PATH = /^\/api\/packages\/([^/]+)\/go\/(.+)$/;
+export const REGISTRY_GOPROXY_PATH = /^\/go\/(.+)$/;
+export const SUMDB_PATH = /^\/go\/sumdb\/([^/]+)\/(.+)$/;
+export const OWNER_SUMDB_PATH = /^\/api\/packages\/([^/]+)\/go\/sumdb\/([^/]+)\/(.+)$/;
+
+/** The route names the metrics count GOPROXY requests under. */
+export type GoproxyRoute = 'goproxy' | 'goproxy-registry';
+
+/**
+ * Which GOPROXY route takes a GET of this path, as the router decides it (the checksum
+ * database's paths under the same prefixes first); undefined for any other route.
+ */
+export function goproxyRouteOf(path: string): { route: GoproxyRoute; owner: string | undefined; tail: string } | undefined {
+  if (path.startsWith('/go/')) {
+    if (SUMDB_PATH.test(path)) return undefined;
+    return { route: 'goproxy-registry', owner: undefined, tail: path.slice('/go/'.length) };
+  }
+  const m = GOPROXY_PATH.exec(path);
+  if (!m || OWNER_SUMDB_PATH.test(path)) return undefined;
+  return { route: 'goproxy', owner: m[1], tail: m[2]! };
+}
+
+/** The GOPROXY requests answered with a small file: everything but the zip. */
+export type MetadataRequest = { kind: 'list' | 'latest'; modulePath: string } | { kind: 'info' | 'mod'; modulePath: string; version: string };
+
+export const isMetadataRequest = (r: GoproxyRequest): r is MetadataRequest => r.kind !== 'zip';
+
+export interface MetadataAnswer {
+  readonly contentType: string;
+  readonly cacheControl: string;
+  readonly body: string | Buffer;
+  /** `.mod` only: a strong validator for conditional requests. */
+  readonly etag?: string;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const TEXT_TYPE = 'text/plain; charset=utf-8';
+
+/** A hosted module's list, latest, info or mod answer; NotFound when the module or version is not there. */
+export async function hostedMetadata(
+  reader: ModuleReadService,
+  request: MetadataRequest,
+  owner: Owner,
+): Promise<MetadataAnswer> {
+  switch (request.kind) {
+    case 'list':
+      return { contentType: TEXT_TYPE, cacheControl: 'no-cache', body: await reader.list(owner.name, request.modulePath) };
+    case 'latest':
+      return { contentType: JSON_TYPE, cacheControl: 'no-cache', body: jsonText(await reader.latest(owner.name, request.modulePath)) };
+    case 'info':
+    case 'mod': {
+      const v = await reader.find(owner.name, request.modulePath, request.version);
+      const cacheControl = immutable(owner.visibility);
+      if (request.kind === 'info') return { contentType: JSON_TYPE, cacheControl, body: jsonText(reader.info(v)) };
+      return { contentType: TEXT_TYPE, cacheControl, body: reader.goMod(v), etag: `"${v.goModHash}"` };
+    }
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The lean path (LEAN_GOPROXY, on by default): warm GOPROXY metadata hits — a GET of a
+ * hosted module's `@v/list`, `@latest`, `.info` or `.mod` — answered on Node's request
+ * listener in front of Koa, whose middleware chain cost more than the rest of such an
+ * answer (bench/README.md, "Cost per request").
+ *
+ * It makes the same decisions with the same code as the Koa routes: the credential through
+ * `authenticate`, the source through GoproxyService (visibility, claims), the answer through
+ * `hostedMetadata`; it writes the same headers and body, counts the same metrics
+ * (`countAnswered`) and logs the same line (`logWhenDone`). Everything else goes to Koa:
+ * another method or route, a path Koa would read differently (percent-encoded, a fragment,
+ * not origin-form), a zip, a refused credential, a module or version that is not there
+ * (so a hidden one and a missing one are answered alike, by the same code, at the same
+ * point), an error. What it did first — the request id, the authentication, the promised
+ * log line — is handed over, so nothing is done twice.
+ */
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { checkOwnerName } from '../domain/owner-name.js';
+import type { Principal } from '../domain/owner.js';
+import type { Logger } from '../logger.js';
+import type { RegistryMetrics } from '../metrics.js';
+import { parseGoproxyRequest } from '../goproxy/goproxy-request.js';
+import type { AuthService } from '../service/auth-service.js';
+import type { GoproxyService } from '../service/goproxy-service.js';
+import type { ModuleReadService } from '../service/module-read-service.js';
+import { authenticate, type Authentication } from './credentials.js';
+import { goproxyRouteOf, hostedMetadata, isMetadataRequest, type GoproxyRoute, type MetadataAnswer, type MetadataRequest } from './goproxy-answer.js';
+import { countAnswered } from './metrics-middleware.js';
+import { handToKoa, logWhenDone, requestId } from './request-context.js';
+import { matchesIfNoneMatch } from './zip-response.js';
+
+export interface LeanGoproxyDeps {
+  logger: Logger;
+  auth: AuthService;
+  goproxy: GoproxyService;
+  reader: ModuleReadService;
+  metrics: RegistryMetrics;
+}
+
+interface Target {
+  path: string;
+  route: GoproxyRoute;
+  owner: string | undefined;
+  request: MetadataRequest;
+}
+
+/** Bytes Koa's ctx.path and the router could read otherwise than this path does: such requests go to Koa. */
+const NOT_PLAIN = /[^\x21-\x7e]|[%#]/;
+const NOBODY: Principal = { kind: 'anonymous' };
+
+/** What the lean path may answer: a GET of a GOPROXY metadata file, as the router would route it. */
+function targetOf(req: IncomingMessage): Target | undefined {
+  const url = req.url;
+  if (req.method !== 'GET' || url === undefined || url.charCodeAt(0) !== 0x2f || NOT_PLAIN.test(url)) return undefined;
+  const query = url.indexOf('?');
+  const path = query === -1 ? url : url.slice(0, query);
+  const where = goproxyRouteOf(path);
+  if (where === undefined || (where.owner !== undefined && checkOwnerName(where.owner))) return undefined;
+  const request = parseGoproxyRequest(where.tail);
+  if (request === undefined || !isMetadataRequest(request)) return undefined;
+  return { path, route: where.route, owner: where.owner, request };
+}
+
+export function leanGoproxy(deps: LeanGoproxyDeps, koa: RequestListener): RequestListener {
+  return (req, res) => {
+    const target = targetOf(req);
+    if (target === undefined) return koa(req, res);
+    const started = process.hrtime.bigint();
+    const reqId = requestId(req.headers['x-request-id'] as string | undefined);
+    let authentication: Authentication | undefined;
+    // Promised now, as Koa's requestContext does: a client gone while the answer is looked up is logged too.
+    logWhenDone(deps.logger, res, started, { reqId, method: 'GET', path: target.path, credential: () => authentication?.credential });
+    const toKoa = () => {
+      handToKoa(req, { reqId, authentication: authentication! });
+      koa(req, res);
+    };
+    const presented = authenticate(deps.auth, req.headers.authorization);
+    const answered = (a: Authentication) => {
+      authentication = a;
+      if (a.error !== undefined) return toKoa();
+      hostedAnswer(deps, target, a.principal ?? NOBODY).then((answer) => {
+        if (answer === undefined) return toKoa();
+        try {
+          write(deps, req, res, target, a, answer, started, reqId);
+        } catch (err) {
+          // Nothing sent yet (a header Node refused): Koa answers it, and logs what was unexpected.
+          if (!res.headersSent) return toKoa();
+          res.destroy(err as Error);
+        }
+      }, toKoa);
+    };
+    if (presented instanceof Promise) presented.then(answered);
+    else answered(presented);
+  };
+}
+
+/** The hosted module's answer, or undefined for anything Koa answers (a claim's miss, the cache, not found, an error). */
+async function hostedAnswer(deps: LeanGoproxyDeps, t: Target, principal: Principal): Promise<MetadataAnswer | undefined> {
+  const { modulePath } = t.request;
+  const source = t.owner === undefined ? await deps.goproxy.viaRegistry(principal, modulePath) : await deps.goproxy.viaOwner(principal, t.owner, modulePath);
+  if (source.hosted === undefined) return undefined;
+  try {
+    return await hostedMetadata(deps.reader, t.request, source.hosted);
+  } catch {
+    return undefined;
+  }
+}
+
+function write(deps: LeanGoproxyDeps, req: IncomingMessage, res: ServerResponse, t: Target, a: Authentication, answer: MetadataAnswer, started: bigint, reqId: string): void {
+  // The headers Koa's routes set, in the order they set them (Node adds Date, Connection, Keep-Alive alike).
+  const headers = ['X-Request-Id', reqId, 'Cache-Control', answer.cacheControl];
+  let status = 200;
+  let length: number | undefined;
+  if (answer.etag !== undefined && matchesIfNoneMatch(req.headers['if-none-match'], answer.etag)) {
+    status = 304;
+    headers.push('ETag', answer.etag);
+    res.writeHead(status, headers).end();
+  } else {
+    length = typeof answer.body === 'string' ? Buffer.byteLength(answer.body) : answer.body.length;
+    headers.push('Content-Type', answer.contentType, 'Content-Length', String(length));
+    if (answer.etag !== undefined) headers.push('ETag', answer.etag);
+    res.writeHead(status, headers).end(answer.body);
+  }
+  countAnswered(deps.metrics, {
+    method: 'GET',
+    route: t.route,
+    status,
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    credential: a.credential,
+    accepted: a.principal !== undefined,
+    goproxyKind: t.request.kind,
+    uploadedBytes: undefined,
+    length,
+  });
+  deps.metrics.leanResponses.inc();
+}
