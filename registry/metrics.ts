@@ -22,8 +22,6 @@ export class RegistryMetrics {
   readonly httpDuration: client.Histogram<'method' | 'route' | 'status'>;
   readonly uploads: client.Counter<'result'>;
   readonly uploadedBytes: client.Counter;
-  readonly servedBytes: client.Counter;
-  readonly downloads: client.Counter<'kind'>;
   readonly authFailures: client.Counter;
   readonly authentications: client.Counter<'credential' | 'result'>;
   readonly sweeps: client.Counter<'result'>;
@@ -36,8 +34,21 @@ export class RegistryMetrics {
   readonly upstreamDuration: client.Histogram;
   readonly upstreamBytes: client.Counter;
 
-  /** Answers the lean path wrote (http/lean-goproxy.ts); counted in http_request_duration_seconds as well. */
-  readonly leanResponses: client.Counter;
+  /**
+   * GOPROXY answers by kind, their bytes and how many the lean path wrote (http/lean-goproxy.ts),
+   * as plain numbers between scrapes, added to their counters when /metrics is read: a
+   * counter's inc() with labels cost more per cached answer than the answer's other bookkeeping.
+   */
+  private readonly pendingDownloads = new Map<string, number>();
+  private pendingServedBytes = 0;
+  private pendingLean = 0;
+
+  /** One GOPROXY answer of this kind and size (undefined: none sent, a HEAD or a 304). */
+  countDownload(kind: string, bytes: number | undefined, lean: boolean): void {
+    this.pendingDownloads.set(kind, (this.pendingDownloads.get(kind) ?? 0) + 1);
+    if (bytes !== undefined) this.pendingServedBytes += bytes;
+    if (lean) this.pendingLean++;
+  }
 
   private cacheStats: MetricSources['cacheStats'];
 
@@ -60,13 +71,34 @@ export class RegistryMetrics {
     });
     this.uploads = new client.Counter({ name: 'goregistry_uploads_total', help: 'Module uploads by result', labelNames: ['result'], registers });
     this.uploadedBytes = new client.Counter({ name: 'goregistry_uploaded_bytes_total', help: 'Bytes of published module zips', registers });
-    this.leanResponses = new client.Counter({
+    new client.Counter({
       name: 'goregistry_http_lean_responses_total',
       help: 'Warm GOPROXY metadata answers written by the lean path in front of Koa (LEAN_GOPROXY), also counted in http_request_duration_seconds',
       registers,
+      collect() {
+        this.inc(self.pendingLean);
+        self.pendingLean = 0;
+      },
     });
-    this.servedBytes = new client.Counter({ name: 'goregistry_served_bytes_total', help: 'Bytes served by the GOPROXY endpoints', registers });
-    this.downloads = new client.Counter({ name: 'goregistry_downloads_total', help: 'GOPROXY requests answered, by kind', labelNames: ['kind'], registers });
+    new client.Counter({
+      name: 'goregistry_served_bytes_total',
+      help: 'Bytes served by the GOPROXY endpoints',
+      registers,
+      collect() {
+        this.inc(self.pendingServedBytes);
+        self.pendingServedBytes = 0;
+      },
+    });
+    new client.Counter({
+      name: 'goregistry_downloads_total',
+      help: 'GOPROXY requests answered, by kind',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        for (const [kind, n] of self.pendingDownloads) this.inc({ kind }, n);
+        self.pendingDownloads.clear();
+      },
+    });
     this.authFailures = new client.Counter({ name: 'goregistry_auth_failures_total', help: 'Requests answered 401', registers });
     this.authentications = new client.Counter({
       name: 'goregistry_authentications_total',

@@ -29,9 +29,9 @@ function module(escaped: string): string | undefined {
 }
 
 export function parseGoproxyRequest(rawTail: string): GoproxyRequest | undefined {
-  let tail: string;
+  let tail = rawTail;
   try {
-    tail = decodeURIComponent(rawTail);
+    if (rawTail.includes('%')) tail = decodeURIComponent(rawTail);
   } catch {
     return undefined;
   }

@@ -22,6 +22,7 @@ import type { CacheAdminService } from '../service/cache-admin-service.js';
 import { errorMapper } from './error-mapper.js';
 import type { RegistryMetrics } from '../metrics.js';
 import { recordMetrics, serveMetrics, type MetricsExposition } from './metrics-middleware.js';
+import { AccessLog } from './access-log.js';
 import { requestContext } from './request-context.js';
 import { registerDeleteRoutes } from './routes/delete-routes.js';
 import { registerGoproxyRoutes } from './routes/goproxy-routes.js';
@@ -86,7 +87,7 @@ export function createApp(deps: AppDeps): Koa {
   registerGoproxyRoutes(router, deps.goproxy, { reader: deps.reader, cache: deps.cache, sumdb: deps.sumdb, sumdbServer: deps.sumdbServer });
   registerUiRoutes(router, { ...deps.ui, reader: deps.reader, sumdb: deps.sumdbServer });
   if (deps.exposition) router.get('metrics', '/metrics', serveMetrics(deps.exposition));
-  app.use(requestContext(deps.logger));
+  app.use(requestContext(deps.logger, new AccessLog(deps.logger)));
   app.use(recordMetrics(deps.metrics));
   app.use(errorMapper);
   app.use(resolvePrincipal(deps.auth));

@@ -7,7 +7,7 @@
  * It makes the same decisions with the same code as the Koa routes: the credential through
  * `authenticate`, the source through GoproxyService (visibility, claims), the answer through
  * `hostedMetadata`; it writes the same headers and body, counts the same metrics
- * (`countAnswered`) and logs the same line (`logWhenDone`). Everything else goes to Koa:
+ * (`countAnswered`) and logs the same line (access-log.ts). Everything else goes to Koa:
  * another method or route, a path Koa would read differently (percent-encoded, a fragment,
  * not origin-form), a zip, a refused credential, a module or version that is not there
  * (so a hidden one and a missing one are answered alike, by the same code, at the same
@@ -26,7 +26,8 @@ import type { ModuleReadService } from '../service/module-read-service.js';
 import { authenticate, type Authentication } from './credentials.js';
 import { goproxyRouteOf, hostedMetadata, isMetadataRequest, type GoproxyRoute, type MetadataAnswer, type MetadataRequest } from './goproxy-answer.js';
 import { countAnswered } from './metrics-middleware.js';
-import { handToKoa, logWhenDone, requestId } from './request-context.js';
+import { AccessLog } from './access-log.js';
+import { handToKoa, requestId } from './request-context.js';
 import { matchesIfNoneMatch } from './zip-response.js';
 
 export interface LeanGoproxyDeps {
@@ -62,15 +63,17 @@ function targetOf(req: IncomingMessage): Target | undefined {
 }
 
 export function leanGoproxy(deps: LeanGoproxyDeps, koa: RequestListener): RequestListener {
+  const access = new AccessLog(deps.logger);
   return (req, res) => {
     const target = targetOf(req);
     if (target === undefined) return koa(req, res);
     const started = process.hrtime.bigint();
     const reqId = requestId(req.headers['x-request-id'] as string | undefined);
     let authentication: Authentication | undefined;
-    // Promised now, as Koa's requestContext does: a client gone while the answer is looked up is logged too.
-    logWhenDone(deps.logger, res, started, { reqId, method: 'GET', path: target.path, credential: () => authentication?.credential });
+    const line = { reqId, method: 'GET', path: target.path, credential: () => authentication?.credential };
     const toKoa = () => {
+      // Koa's requestContext leaves the line to us: its request id and start are ours.
+      access.whenDone(res, started, line);
       handToKoa(req, { reqId, authentication: authentication! });
       koa(req, res);
     };
@@ -82,6 +85,7 @@ export function leanGoproxy(deps: LeanGoproxyDeps, koa: RequestListener): Reques
         if (answer === undefined) return toKoa();
         try {
           write(deps, req, res, target, a, answer, started, reqId);
+          access.whenDone(res, started, line);
         } catch (err) {
           // Nothing sent yet (a header Node refused): Koa answers it, and logs what was unexpected.
           if (!res.headersSent) return toKoa();
@@ -131,6 +135,6 @@ function write(deps: LeanGoproxyDeps, req: IncomingMessage, res: ServerResponse,
     goproxyKind: t.request.kind,
     uploadedBytes: undefined,
     length,
+    lean: true,
   });
-  deps.metrics.leanResponses.inc();
 }

@@ -26,6 +26,8 @@ export interface AnsweredRequest {
   readonly uploadedBytes: number | undefined;
   /** The body's length, when known. */
   readonly length: number | undefined;
+  /** Written by the lean path (lean-goproxy.ts). */
+  readonly lean: boolean;
 }
 
 export function countAnswered(metrics: RegistryMetrics, r: AnsweredRequest): void {
@@ -37,8 +39,7 @@ export function countAnswered(metrics: RegistryMetrics, r: AnsweredRequest): voi
     if (r.status === 201) metrics.uploadedBytes.inc(r.uploadedBytes ?? 0);
   }
   if (r.goproxyKind && (r.status === 200 || r.status === 206 || r.status === 304)) {
-    metrics.downloads.inc({ kind: r.goproxyKind });
-    if (r.method === 'GET' && r.status !== 304) metrics.servedBytes.inc(r.length ?? 0);
+    metrics.countDownload(r.goproxyKind, r.method === 'GET' && r.status !== 304 ? (r.length ?? 0) : undefined, r.lean);
   }
 }
 
@@ -60,6 +61,7 @@ export function recordMetrics(metrics: RegistryMetrics) {
         uploadedBytes,
         // Read only when counted: an object body's length is its serialization.
         length: goproxyKind ? ctx.length : undefined,
+        lean: false,
       });
     }
   };

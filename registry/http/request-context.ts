@@ -1,10 +1,11 @@
 /** Gives each request an id (X-Request-Id, accepted when sane), its state and one access-log line when it is done. */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Context, Next } from 'koa';
 import type { CredentialKind } from '../domain/identity.js';
 import type { Principal } from '../domain/owner.js';
 import type { Logger } from '../logger.js';
+import type { AccessLog } from './access-log.js';
 import type { Authentication } from './credentials.js';
 
 const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -40,28 +41,6 @@ export const stateOf = (ctx: Context): RequestState => ctx.state as RequestState
 /** The request's id: the client's X-Request-Id when it is sane, else a new one. */
 export const requestId = (incoming: string | undefined): string => (incoming && SANE_ID.test(incoming) ? incoming : randomUUID());
 
-/** What the access-log line says of a request besides its status (read from the response when it is done). */
-export interface AccessLine {
-  readonly reqId: string;
-  readonly method: string;
-  readonly path: string;
-  credential(): CredentialKind | undefined;
-}
-
-/**
- * Logs the request once the response is done: off the path to the client's first byte,
- * with the whole transfer in `ms` (a streamed zip's too), and saying so when it was cut
- * short. The same line whichever path answered (Koa's chain or lean-goproxy.ts).
- */
-export function logWhenDone(logger: Logger, res: ServerResponse, started: bigint, a: AccessLine): void {
-  res.once('close', () => {
-    const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
-    const credential = a.credential();
-    const line = { reqId: a.reqId, method: a.method, path: a.path, status: res.statusCode, ms, ...(credential ? { credential } : {}) };
-    logger.info(res.writableFinished ? line : { ...line, aborted: true }, 'request');
-  });
-}
-
 /**
  * A request the lean path (lean-goproxy.ts) began and handed to Koa: its id, its
  * authentication (not made twice) and its access-log line, already promised.
@@ -79,13 +58,13 @@ export function handToKoa(req: IncomingMessage, begun: HandedOver): void {
 
 export const handedOverOf = (req: IncomingMessage): HandedOver | undefined => handedOver.get(req);
 
-export function requestContext(logger: Logger) {
+export function requestContext(logger: Logger, access: AccessLog) {
   return async (ctx: Context, next: Next) => {
     const begun = handedOver.get(ctx.req);
     const state = new RequestState(begun?.reqId ?? requestId(ctx.get('X-Request-Id')), logger);
     ctx.state = state;
     ctx.set('X-Request-Id', state.reqId);
-    if (!begun) logWhenDone(logger, ctx.res, process.hrtime.bigint(), { reqId: state.reqId, method: ctx.method, path: ctx.path, credential: () => state.credential });
+    if (!begun) access.whenDone(ctx.res, process.hrtime.bigint(), { reqId: state.reqId, method: ctx.method, path: ctx.path, credential: () => state.credential });
     await next();
   };
 }

@@ -6,6 +6,7 @@ import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import Koa from 'koa';
 import { pino } from 'pino';
+import { AccessLog } from '../../../registry/http/access-log.js';
 import { requestContext } from '../../../registry/http/request-context.js';
 import { eventually } from '../../support/eventually.js';
 
@@ -13,7 +14,7 @@ test('access log and handler logs share the request id; X-Request-Id is echoed o
   const lines: Record<string, unknown>[] = [];
   const logger = pino({ level: 'info', base: { service: 'test' } }, { write: (s: string) => void lines.push(JSON.parse(s)) });
   const app = new Koa();
-  app.use(requestContext(logger));
+  app.use(requestContext(logger, new AccessLog(logger)));
   app.use((ctx) => {
     if (ctx.path === '/logs') ctx.state.log.warn({ detail: 1 }, 'handler says');
     ctx.body = 'ok';
@@ -50,7 +51,7 @@ test('the access line comes when the response is done: its ms cover a streamed b
   const lines: Record<string, unknown>[] = [];
   const logger = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s)) });
   const app = new Koa();
-  app.use(requestContext(logger));
+  app.use(requestContext(logger, new AccessLog(logger)));
   app.use((ctx) => {
     // A body sent over 200 ms; /endless never ends.
     const body = new PassThrough();
