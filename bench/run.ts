@@ -227,8 +227,10 @@ async function main(): Promise<void> {
 }
 
 // `npm run bench -- scale`: the catalog-growth scenario (scale.ts) instead of the side-by-side run;
-// `npm run bench -- operator`: the operator at scale (operator-scale.ts).
+// `npm run bench -- operator`: the operator at scale (operator-scale.ts);
+// `npm run bench -- cost`: warm GOPROXY answers against Node's and Koa's floors, paired (cost.ts).
 const run = process.argv.includes('scale') ? import('./scale.js').then(() => undefined)
+  : process.argv.includes('cost') ? import('./cost.js').then(() => undefined)
   : process.argv.includes('operator') ? import('./operator-scale.js').then(() => undefined)
   : main();
 run.catch((err: unknown) => {

@@ -84,8 +84,13 @@ http {
   return { http: handle(child, url), httpsUrl: `https://127.0.0.1:${tlsPort}` };
 }
 
-export async function startTrivialKoa(): Promise<Server> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'bench', 'trivial-koa.js')], {
+export const startTrivialKoa = (): Promise<Server> => startListening('trivial Koa', 'trivial-koa.js');
+
+/** Node's HTTP server alone (bench/trivial-node.ts): the floor under Koa. */
+export const startTrivialNode = (): Promise<Server> => startListening('trivial node:http', 'trivial-node.js');
+
+async function startListening(name: string, file: string): Promise<Server> {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'bench', file)], {
     env: { PATH: process.env.PATH ?? '', PORT: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -94,7 +99,7 @@ export async function startTrivialKoa(): Promise<Server> {
       const m = /^listening (\d+)$/.exec(l);
       if (m) resolve(Number(m[1]));
     });
-    child.once('exit', (code) => reject(new Error(`trivial Koa exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
   });
   return handle(child, `http://127.0.0.1:${port}`);
 }
