@@ -6,7 +6,9 @@
  */
 import type { Owner } from '../domain/owner.js';
 import type { GoproxyRequest } from '../goproxy/goproxy-request.js';
-import type { ModuleReadService } from '../service/module-read-service.js';
+import type { ModuleVersion } from '../domain/module-version.js';
+import { UNKNOWN, type Known } from '../repository/known.js';
+import type { ModuleReadService, VersionInfo } from '../service/module-read-service.js';
 import { jsonText } from './json-response.js';
 import { immutable } from './zip-response.js';
 
@@ -49,22 +51,42 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const TEXT_TYPE = 'text/plain; charset=utf-8';
 
 /** A hosted module's list, latest, info or mod answer; NotFound when the module or version is not there. */
-export async function hostedMetadata(
-  reader: ModuleReadService,
-  request: MetadataRequest,
-  owner: Owner,
-): Promise<MetadataAnswer> {
+export async function hostedMetadata(reader: ModuleReadService, request: MetadataRequest, owner: Owner): Promise<MetadataAnswer> {
   switch (request.kind) {
     case 'list':
-      return { contentType: TEXT_TYPE, cacheControl: 'no-cache', body: await reader.list(owner.name, request.modulePath) };
+      return listAnswer(await reader.list(owner.name, request.modulePath));
     case 'latest':
-      return { contentType: JSON_TYPE, cacheControl: 'no-cache', body: jsonText(await reader.latest(owner.name, request.modulePath)) };
+      return latestAnswer(await reader.latest(owner.name, request.modulePath));
+    case 'info':
+    case 'mod':
+      return versionAnswer(reader, request.kind, await reader.find(owner.name, request.modulePath, request.version), owner);
+  }
+}
+
+/** hostedMetadata's answer when the read cache holds what it needs, else UNKNOWN (and NotFound alike). */
+export function knownHostedMetadata(reader: ModuleReadService, request: MetadataRequest, owner: Owner): Known<MetadataAnswer> {
+  switch (request.kind) {
+    case 'list': {
+      const text = reader.knownList(owner.name, request.modulePath);
+      return text === UNKNOWN ? UNKNOWN : listAnswer(text);
+    }
+    case 'latest': {
+      const info = reader.knownLatest(owner.name, request.modulePath);
+      return info === UNKNOWN ? UNKNOWN : latestAnswer(info);
+    }
     case 'info':
     case 'mod': {
-      const v = await reader.find(owner.name, request.modulePath, request.version);
-      const cacheControl = immutable(owner.visibility);
-      if (request.kind === 'info') return { contentType: JSON_TYPE, cacheControl, body: jsonText(reader.info(v)) };
-      return { contentType: TEXT_TYPE, cacheControl, body: reader.goMod(v), etag: `"${v.goModHash}"` };
+      const v = reader.knownFind(owner.name, request.modulePath, request.version);
+      return v === UNKNOWN ? UNKNOWN : versionAnswer(reader, request.kind, v, owner);
     }
   }
+}
+
+const listAnswer = (text: string): MetadataAnswer => ({ contentType: TEXT_TYPE, cacheControl: 'no-cache', body: text });
+const latestAnswer = (info: VersionInfo): MetadataAnswer => ({ contentType: JSON_TYPE, cacheControl: 'no-cache', body: jsonText(info) });
+
+function versionAnswer(reader: ModuleReadService, kind: 'info' | 'mod', v: ModuleVersion, owner: Owner): MetadataAnswer {
+  const cacheControl = immutable(owner.visibility);
+  if (kind === 'info') return { contentType: JSON_TYPE, cacheControl, body: jsonText(reader.info(v)) };
+  return { contentType: TEXT_TYPE, cacheControl, body: reader.goMod(v), etag: `"${v.goModHash}"` };
 }

@@ -6,7 +6,8 @@
  *
  * It makes the same decisions with the same code as the Koa routes: the credential through
  * `authenticate`, the source through GoproxyService (visibility, claims), the answer through
- * `hostedMetadata`; it writes the same headers and body, counts the same metrics
+ * `hostedMetadata` — from memory without a promise when the read cache holds all it needs
+ * (the `known…` look-ups, repository/known.ts), else the same look-ups awaited; it writes the same headers and body, counts the same metrics
  * (`countAnswered`) and logs the same line (access-log.ts). Everything else goes to Koa:
  * another method or route, a path Koa would read differently (percent-encoded, a fragment,
  * not origin-form), a zip, a refused credential, a module or version that is not there
@@ -24,7 +25,8 @@ import type { AuthService } from '../service/auth-service.js';
 import type { GoproxyService } from '../service/goproxy-service.js';
 import type { ModuleReadService } from '../service/module-read-service.js';
 import { authenticate, type Authentication } from './credentials.js';
-import { goproxyRouteOf, hostedMetadata, isMetadataRequest, type GoproxyRoute, type MetadataAnswer, type MetadataRequest } from './goproxy-answer.js';
+import { UNKNOWN, type Known } from '../repository/known.js';
+import { goproxyRouteOf, hostedMetadata, isMetadataRequest, knownHostedMetadata, type GoproxyRoute, type MetadataAnswer, type MetadataRequest } from './goproxy-answer.js';
 import { countAnswered } from './metrics-middleware.js';
 import { AccessLog } from './access-log.js';
 import { handToKoa, requestId } from './request-context.js';
@@ -100,26 +102,44 @@ export function leanGoproxy(deps: LeanGoproxyDeps, koa: RequestListener): Reques
       koa(req, res);
     };
     const presented = authenticate(deps.auth, req.headers.authorization);
+    const ready = (answer: MetadataAnswer | undefined) => {
+      if (answer === undefined) return toKoa();
+      writes.add(() => {
+        try {
+          write(deps, req, res, target, authentication!, answer, started, reqId);
+        } catch (err) {
+          // Nothing sent yet (a header Node refused): Koa answers it, and logs what was unexpected.
+          if (!res.headersSent) return toKoa();
+          res.destroy(err as Error);
+        }
+        access.whenDone(res, started, line);
+      });
+    };
     const answered = (a: Authentication) => {
       authentication = a;
       if (a.error !== undefined) return toKoa();
-      hostedAnswer(deps, target, a.principal ?? NOBODY).then((answer) => {
-        if (answer === undefined) return toKoa();
-        writes.add(() => {
-          try {
-            write(deps, req, res, target, a, answer, started, reqId);
-          } catch (err) {
-            // Nothing sent yet (a header Node refused): Koa answers it, and logs what was unexpected.
-            if (!res.headersSent) return toKoa();
-            res.destroy(err as Error);
-          }
-          access.whenDone(res, started, line);
-        });
-      }, toKoa);
+      const principal = a.principal ?? NOBODY;
+      // From memory when the read cache holds it all, else the same look-ups with promises.
+      const known = knownAnswer(deps, target, principal);
+      if (known === UNKNOWN) hostedAnswer(deps, target, principal).then(ready, toKoa);
+      else ready(known);
     };
     if (presented instanceof Promise) presented.then(answered);
     else answered(presented);
   };
+}
+
+/** hostedAnswer's answer from what the read cache holds, without a promise; UNKNOWN when the database must be asked. */
+function knownAnswer(deps: LeanGoproxyDeps, t: Target, principal: Principal): Known<MetadataAnswer | undefined> {
+  const { modulePath } = t.request;
+  const source = t.owner === undefined ? deps.goproxy.knownViaRegistry(principal, modulePath) : deps.goproxy.knownViaOwner(principal, t.owner, modulePath);
+  if (source === UNKNOWN) return UNKNOWN;
+  if (source.hosted === undefined) return undefined;
+  try {
+    return knownHostedMetadata(deps.reader, t.request, source.hosted);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The hosted module's answer, or undefined for anything Koa answers (a claim's miss, the cache, not found, an error). */

@@ -32,6 +32,14 @@ export class CachedModuleVersionRepository implements ModuleVersionRepository {
     return this.cache.versionList(owner, modulePath, () => this.inner.listVersions(owner, modulePath));
   }
 
+  knownVersion(owner: string, modulePath: string, version: string) {
+    return this.cache.knownVersion(owner, modulePath, version);
+  }
+
+  knownVersionList(owner: string, modulePath: string) {
+    return this.cache.knownVersionList(owner, modulePath);
+  }
+
   findReferencedBlobs(blobSha256s: readonly string[]) {
     return this.inner.findReferencedBlobs(blobSha256s);
   }
@@ -71,6 +79,14 @@ export class CachedOwnerRepository implements OwnerRepository {
 
   findClaimant(modulePath: string) {
     return this.cache.claimant(modulePath, () => this.inner.findClaimant(modulePath));
+  }
+
+  knownOwner(name: string) {
+    return this.cache.knownOwner(name);
+  }
+
+  knownClaimant(modulePath: string) {
+    return this.cache.knownClaimant(modulePath);
   }
 
   findTokenByDigest(digest: string) {

@@ -6,6 +6,7 @@
  */
 import type { ChecksumLogTx } from './checksum-log-repository.js';
 import type { ModuleVersion, NewModuleVersion, VersionSummary } from '../domain/module-version.js';
+import type { Known } from './known.js';
 
 /** Operations that must share one transaction with blob placement or removal. */
 export interface ModuleVersionTx {
@@ -45,6 +46,9 @@ export interface BlobReference {
 export interface ModuleVersionRepository {
   findVersion(owner: string, modulePath: string, version: string): Promise<ModuleVersion | undefined>;
   listVersions(owner: string, modulePath: string): Promise<VersionSummary[]>;
+  /** findVersion's and listVersions' answers when held in memory (the read cache), else UNKNOWN. */
+  knownVersion?(owner: string, modulePath: string, version: string): Known<ModuleVersion>;
+  knownVersionList?(owner: string, modulePath: string): Known<VersionSummary[]>;
   /** Every committed reference to a blob, hosted versions' and the pull-through cache's, by blob (the storage check). */
   listBlobReferences(): Promise<BlobReference[]>;
   /** Which of these blobs some version references (a hint for the sweeper, decided again under the lock). */

@@ -4,6 +4,7 @@
  * and the read cache in front of it (`cached-repositories.ts`).
  */
 import type { Owner, OwnerSettings, Scope, TokenInfo } from '../domain/owner.js';
+import type { Known } from './known.js';
 
 export interface TokenRecord extends TokenInfo {
   digest: string;
@@ -13,6 +14,9 @@ export interface OwnerRepository {
   findOwner(name: string): Promise<Owner | undefined>;
   /** The owner whose claim covers the module path, if any. */
   findClaimant(modulePath: string): Promise<string | undefined>;
+  /** findOwner's and findClaimant's answers when held in memory (the read cache), else UNKNOWN. */
+  knownOwner?(name: string): Known<Owner | undefined>;
+  knownClaimant?(modulePath: string): Known<string | undefined>;
   listOwners(): Promise<Owner[]>;
   listTokens(owner?: string): Promise<TokenInfo[]>;
   /** Every token with its digest (the read cache's directory). */

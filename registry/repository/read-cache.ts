@@ -18,6 +18,7 @@ import { LRUCache } from 'lru-cache';
 import type { ModuleVersion, VersionSummary } from '../domain/module-version.js';
 import type { Grant } from '../domain/identity.js';
 import type { Owner } from '../domain/owner.js';
+import { UNKNOWN, type Known } from './known.js';
 import { OwnerDirectory, type DirectoryRows } from './owner-directory.js';
 import type { TokenRecord } from './owner-repository.js';
 
@@ -128,6 +129,26 @@ export class ReadCache {
   /** Resolves once a directory rebuild in flight has ended (tests). */
   directorySettled(): Promise<void> {
     return this.directory?.settled() ?? Promise.resolve();
+  }
+
+  knownOwner(name: string): Known<Owner | undefined> {
+    const snapshot = this.on ? this.directory?.current() : undefined;
+    return snapshot ? snapshot.owners.get(name) : UNKNOWN;
+  }
+
+  knownClaimant(modulePath: string): Known<string | undefined> {
+    const snapshot = this.on ? this.directory?.current() : undefined;
+    return snapshot ? snapshot.claims.ownerOf(modulePath) : UNKNOWN;
+  }
+
+  /** A held version; a version not held is UNKNOWN (a miss is never cached). */
+  knownVersion(owner: string, modulePath: string, version: string): Known<ModuleVersion> {
+    return (this.on && this.versions.lru.get(owner + SEP + modulePath + SEP + version)) || UNKNOWN;
+  }
+
+  /** A held version list (never empty: an empty one is not cached). */
+  knownVersionList(owner: string, modulePath: string): Known<VersionSummary[]> {
+    return (this.on && this.lists.lru.get(owner + SEP + modulePath + SEP)) || UNKNOWN;
   }
 
   version(owner: string, modulePath: string, version: string, load: () => Promise<ModuleVersion | undefined>) {

@@ -11,6 +11,7 @@ import { canRead, canWrite, type Owner, type Principal } from '../domain/owner.j
 import type { IdentityVerifier } from '../identity/identity-verifier.js';
 import type { GrantRepository } from '../repository/grant-repository.js';
 import { digestsEqual, tokenDigest } from '../domain/token-secret.js';
+import { UNKNOWN, type Known } from '../repository/known.js';
 import type { OwnerRepository } from '../repository/owner-repository.js';
 
 /** Recording last use at most this often keeps reads from writing on every request. */
@@ -41,6 +42,8 @@ export function credentialOf(principal: Principal): CredentialKind | undefined {
       return undefined;
   }
 }
+
+const visible = (principal: Principal, owner: Owner | undefined) => (owner && canRead(principal, owner) ? owner : undefined);
 
 export class AuthService {
   /** undefined: no admin token (the admin is a ServiceAccount); nothing matches it. */
@@ -119,8 +122,13 @@ export class AuthService {
 
   /** The owner when the principal may read it; undefined alike for a missing and a hidden owner. */
   async visibleOwner(principal: Principal, name: string): Promise<Owner | undefined> {
-    const owner = await this.owners.findOwner(name);
-    return owner && canRead(principal, owner) ? owner : undefined;
+    return visible(principal, await this.owners.findOwner(name));
+  }
+
+  /** visibleOwner's answer when the owners are held in memory, else UNKNOWN. */
+  knownVisibleOwner(principal: Principal, name: string): Known<Owner | undefined> {
+    const owner = this.owners.knownOwner?.(name) ?? UNKNOWN;
+    return owner === UNKNOWN ? UNKNOWN : visible(principal, owner);
   }
 
   /** The owner, when the principal may publish to or delete from it. */

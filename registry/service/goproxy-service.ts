@@ -12,6 +12,7 @@
  */
 import { DomainError } from '../domain/domain-error.js';
 import type { Owner, Principal } from '../domain/owner.js';
+import { UNKNOWN, type Known } from '../repository/known.js';
 import type { OwnerRepository } from '../repository/owner-repository.js';
 import type { AuthService } from './auth-service.js';
 
@@ -27,6 +28,12 @@ export const claimedMiss = (modulePath: string) =>
     `${modulePath}: not found in this registry; its path is claimed here, so it is never fetched from another proxy`,
   );
 
+/** An owner's endpoint: its own module when it hosts the path's claim (or there is none), the fallback by the claim and the owner's upstream. */
+function viaOwner(hosted: Owner | undefined, claimant: string | undefined): GoproxySource {
+  if (claimant !== undefined) return { hosted: claimant === hosted?.name ? hosted : undefined, fallback: 'claimed' };
+  return { hosted, fallback: hosted?.upstream ? 'upstream' : 'not-found' };
+}
+
 export class GoproxyService {
   constructor(
     private readonly auth: AuthService,
@@ -34,10 +41,14 @@ export class GoproxyService {
   ) {}
 
   async viaOwner(principal: Principal, ownerName: string, modulePath: string): Promise<GoproxySource> {
-    const hosted = await this.auth.visibleOwner(principal, ownerName);
-    const claimant = await this.owners.findClaimant(modulePath);
-    if (claimant !== undefined) return { hosted: claimant === hosted?.name ? hosted : undefined, fallback: 'claimed' };
-    return { hosted, fallback: hosted?.upstream ? 'upstream' : 'not-found' };
+    return viaOwner(await this.auth.visibleOwner(principal, ownerName), await this.owners.findClaimant(modulePath));
+  }
+
+  /** viaOwner's answer when owners and claims are held in memory, else UNKNOWN. */
+  knownViaOwner(principal: Principal, ownerName: string, modulePath: string): Known<GoproxySource> {
+    const hosted = this.auth.knownVisibleOwner(principal, ownerName);
+    const claimant = this.owners.knownClaimant?.(modulePath) ?? UNKNOWN;
+    return hosted === UNKNOWN || claimant === UNKNOWN ? UNKNOWN : viaOwner(hosted, claimant);
   }
 
   /** Does this owner's endpoint fall through to the cache (and so serve the checksum database proxy) for this caller? */
@@ -49,5 +60,14 @@ export class GoproxyService {
     const claimant = await this.owners.findClaimant(modulePath);
     if (claimant === undefined) return { hosted: undefined, fallback: 'upstream' };
     return { hosted: await this.auth.visibleOwner(principal, claimant), fallback: 'claimed' };
+  }
+
+  /** viaRegistry's answer when owners and claims are held in memory, else UNKNOWN. */
+  knownViaRegistry(principal: Principal, modulePath: string): Known<GoproxySource> {
+    const claimant = this.owners.knownClaimant?.(modulePath) ?? UNKNOWN;
+    if (claimant === UNKNOWN) return UNKNOWN;
+    if (claimant === undefined) return { hosted: undefined, fallback: 'upstream' };
+    const hosted = this.auth.knownVisibleOwner(principal, claimant);
+    return hosted === UNKNOWN ? UNKNOWN : { hosted, fallback: 'claimed' };
   }
 }

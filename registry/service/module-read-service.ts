@@ -8,6 +8,7 @@ import { notFound } from '../domain/domain-error.js';
 import { synthesizedGoMod } from '../domain/go-mod-file.js';
 import type { ModuleVersion, VersionSummary } from '../domain/module-version.js';
 import { latestVersion, listedVersions } from '../domain/version-query.js';
+import { UNKNOWN, type Known } from '../repository/known.js';
 import type { ModuleVersionRepository } from '../repository/module-version-repository.js';
 
 /**
@@ -20,6 +21,11 @@ const IN_MEMORY_ZIP_MAX = 1024 * 1024;
 export interface VersionInfo {
   Version: string;
   Time: string;
+}
+
+function listText(modulePath: string, versions: readonly VersionSummary[]): string {
+  if (versions.length === 0) throw notFound(`module ${modulePath} not found`);
+  return listedVersions(versions.map((v) => v.version)).map((v) => v + '\n').join('');
 }
 
 export class ModuleReadService {
@@ -39,13 +45,35 @@ export class ModuleReadService {
 
   /** The `@v/list` answer: one listed version per line. */
   async list(owner: string, modulePath: string): Promise<string> {
-    const versions = await this.repo.listVersions(owner, modulePath);
-    if (versions.length === 0) throw notFound(`module ${modulePath} not found`);
-    return listedVersions(versions.map((v) => v.version)).map((v) => v + '\n').join('');
+    return listText(modulePath, await this.repo.listVersions(owner, modulePath));
   }
 
   async latest(owner: string, modulePath: string): Promise<VersionInfo> {
-    const versions = await this.repo.listVersions(owner, modulePath);
+    return this.latestOf(modulePath, await this.repo.listVersions(owner, modulePath));
+  }
+
+  async find(owner: string, modulePath: string, version: string): Promise<ModuleVersion> {
+    const found = await this.repo.findVersion(owner, modulePath, version);
+    if (!found) throw notFound(`${modulePath}@${version} not found`);
+    return found;
+  }
+
+  /** list's, latest's and find's answers when the read cache holds them, else UNKNOWN (a miss is never held). */
+  knownList(owner: string, modulePath: string): Known<string> {
+    const versions = this.repo.knownVersionList?.(owner, modulePath) ?? UNKNOWN;
+    return versions === UNKNOWN ? UNKNOWN : listText(modulePath, versions);
+  }
+
+  knownLatest(owner: string, modulePath: string): Known<VersionInfo> {
+    const versions = this.repo.knownVersionList?.(owner, modulePath) ?? UNKNOWN;
+    return versions === UNKNOWN ? UNKNOWN : this.latestOf(modulePath, versions);
+  }
+
+  knownFind(owner: string, modulePath: string, version: string): Known<ModuleVersion> {
+    return this.repo.knownVersion?.(owner, modulePath, version) ?? UNKNOWN;
+  }
+
+  private latestOf(modulePath: string, versions: readonly VersionSummary[]): VersionInfo {
     const known = this.latests.get(versions);
     if (known) return known;
     const latest = latestVersion(versions.map((v) => v.version));
@@ -54,12 +82,6 @@ export class ModuleReadService {
     const answer = { Version: found.version, Time: found.createdAt.toISOString() };
     this.latests.set(versions, answer);
     return answer;
-  }
-
-  async find(owner: string, modulePath: string, version: string): Promise<ModuleVersion> {
-    const found = await this.repo.findVersion(owner, modulePath, version);
-    if (!found) throw notFound(`${modulePath}@${version} not found`);
-    return found;
   }
 
   /** The same object for the same version, so callers may keep what they derive from it. */

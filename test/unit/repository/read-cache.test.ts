@@ -5,6 +5,7 @@ import type { ModuleVersion } from '../../../registry/domain/module-version.js';
 import type { Owner } from '../../../registry/domain/owner.js';
 import { parseChange } from '../../../registry/repository/sql/change-listener.js';
 import type { TokenRecord } from '../../../registry/repository/owner-repository.js';
+import { UNKNOWN } from '../../../registry/repository/known.js';
 import { ReadCache } from '../../../registry/repository/read-cache.js';
 
 const owner = (name: string, visibility: Owner['visibility'] = 'public'): Owner => ({
@@ -202,5 +203,36 @@ describe('parseChange', () => {
   });
   test('anything else means: drop everything', () => {
     for (const p of [undefined, '', 'not json', '{"table":"other","owner":"a"}', '{"table":"owners"}']) assert.equal(parseChange(p), 'all');
+  });
+});
+
+describe('ReadCache: the synchronous known… look-ups', () => {
+  test('UNKNOWN until held, the held answer after, UNKNOWN again once a change drops it or the cache is off', async () => {
+    const d = directory([owner('acme')]);
+    const cache = new ReadCache({ loadDirectory: d.load });
+    assert.equal(cache.knownOwner('acme'), UNKNOWN, 'no directory yet');
+    assert.equal(cache.knownClaimant('example.com/m'), UNKNOWN);
+    await cache.owner('acme', async () => owner('acme'));
+    await cache.directorySettled();
+    assert.equal((cache.knownOwner('acme') as Owner).name, 'acme');
+    assert.equal(cache.knownOwner('ghost'), undefined, 'a complete directory knows a missing owner');
+    assert.equal(cache.knownClaimant('example.com/m'), undefined);
+
+    assert.equal(cache.knownVersion('acme', 'example.com/m', 'v1.0.0'), UNKNOWN, 'a version never loaded');
+    const v = version('acme', 'example.com/m', 'v1.0.0');
+    await cache.version('acme', 'example.com/m', 'v1.0.0', async () => v);
+    await cache.versionList('acme', 'example.com/m', async () => [v]);
+    assert.equal(cache.knownVersion('acme', 'example.com/m', 'v1.0.0'), v);
+    assert.equal((cache.knownVersionList('acme', 'example.com/m') as unknown[]).length, 1);
+    await cache.version('acme', 'example.com/m', 'v9.0.0', async () => undefined);
+    assert.equal(cache.knownVersion('acme', 'example.com/m', 'v9.0.0'), UNKNOWN, 'a miss is not held');
+
+    cache.apply({ table: 'module_versions', owner: 'acme', modulePath: 'example.com/m' });
+    assert.equal(cache.knownVersion('acme', 'example.com/m', 'v1.0.0'), UNKNOWN, 'dropped by the change');
+    assert.equal(cache.knownVersionList('acme', 'example.com/m'), UNKNOWN);
+    await cache.version('acme', 'example.com/m', 'v1.0.0', async () => v);
+    cache.setEnabled(false);
+    assert.equal(cache.knownVersion('acme', 'example.com/m', 'v1.0.0'), UNKNOWN, 'cache off');
+    assert.equal(cache.knownOwner('acme'), UNKNOWN);
   });
 });
