@@ -23,9 +23,14 @@ export interface VersionInfo {
   Time: string;
 }
 
+/** `@v/list` texts per version list: a cached list is the same array until a write replaces it. */
+const listTexts = new WeakMap<readonly VersionSummary[], string>();
+
 function listText(modulePath: string, versions: readonly VersionSummary[]): string {
   if (versions.length === 0) throw notFound(`module ${modulePath} not found`);
-  return listedVersions(versions.map((v) => v.version)).map((v) => v + '\n').join('');
+  let text = listTexts.get(versions);
+  if (text === undefined) listTexts.set(versions, (text = listedVersions(versions.map((v) => v.version)).map((v) => v + '\n').join('')));
+  return text;
 }
 
 export class ModuleReadService {
