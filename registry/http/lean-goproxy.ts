@@ -7,8 +7,9 @@
  * It makes the same decisions with the same code as the Koa routes: the credential through
  * `authenticate`, the source through GoproxyService (visibility, claims), the answer through
  * `hostedMetadata` — from memory without a promise when the read cache holds all it needs
- * (the `known…` look-ups, repository/known.ts), else the same look-ups awaited; it writes the same headers and body, counts the same metrics
- * (`countAnswered`) and logs the same line (access-log.ts). Everything else goes to Koa:
+ * (the `known…` look-ups, repository/known.ts), else the same look-ups awaited. It writes
+ * the same headers and body, counts the same metrics (`countAnswered`) and logs the same
+ * line (access-log.ts). Everything else goes to Koa:
  * another method or route, a path Koa would read differently (percent-encoded, a fragment,
  * not origin-form), a zip, a refused credential, a module or version that is not there
  * (so a hidden one and a missing one are answered alike, by the same code, at the same
