@@ -6,6 +6,7 @@
 import type { Context, Next } from 'koa';
 import type { CredentialKind } from '../domain/identity.js';
 import type { Principal } from '../domain/owner.js';
+import { UNKNOWN } from '../repository/known.js';
 import { credentialOf, type AuthService } from '../service/auth-service.js';
 import { handedOverOf, stateOf } from './request-context.js';
 
@@ -33,10 +34,12 @@ export interface Authentication {
 
 export const ANONYMOUS: Authentication = { principal: undefined, credential: undefined };
 
-/** Authenticates the Authorization header's credential; nothing presented is anonymous, at no await. */
+/** Authenticates the Authorization header's credential: at no await when memory suffices (nothing presented, a held token). */
 export function authenticate(auth: AuthService, authorization: string | undefined): Authentication | Promise<Authentication> {
   const secret = presentedSecret(authorization);
   if (secret === undefined) return ANONYMOUS;
+  const known = auth.knownAuthenticate(secret);
+  if (known !== UNKNOWN) return { principal: known, credential: credentialOf(known) };
   return auth.authenticate(secret).then(
     (principal): Authentication => ({ principal, credential: credentialOf(principal) }),
     // Counted and logged by kind, never by value.

@@ -89,6 +89,10 @@ export class CachedOwnerRepository implements OwnerRepository {
     return this.cache.knownClaimant(modulePath);
   }
 
+  knownTokenByDigest(digest: string) {
+    return this.cache.knownToken(digest);
+  }
+
   findTokenByDigest(digest: string) {
     return this.cache.token(digest, () => this.inner.findTokenByDigest(digest));
   }

@@ -17,6 +17,8 @@ export interface OwnerRepository {
   /** findOwner's and findClaimant's answers when held in memory (the read cache), else UNKNOWN. */
   knownOwner?(name: string): Known<Owner | undefined>;
   knownClaimant?(modulePath: string): Known<string | undefined>;
+  /** findTokenByDigest's answer when held in memory, else UNKNOWN. */
+  knownTokenByDigest?(digest: string): Known<TokenRecord | undefined>;
   listOwners(): Promise<Owner[]>;
   listTokens(owner?: string): Promise<TokenInfo[]>;
   /** Every token with its digest (the read cache's directory). */

@@ -136,6 +136,11 @@ export class ReadCache {
     return snapshot ? snapshot.owners.get(name) : UNKNOWN;
   }
 
+  knownToken(digest: string): Known<TokenRecord | undefined> {
+    const snapshot = this.on ? this.directory?.current() : undefined;
+    return snapshot ? snapshot.tokens.get(digest) : UNKNOWN;
+  }
+
   knownClaimant(modulePath: string): Known<string | undefined> {
     const snapshot = this.on ? this.directory?.current() : undefined;
     return snapshot ? snapshot.claims.ownerOf(modulePath) : UNKNOWN;

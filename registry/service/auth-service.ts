@@ -12,7 +12,7 @@ import type { IdentityVerifier } from '../identity/identity-verifier.js';
 import type { GrantRepository } from '../repository/grant-repository.js';
 import { digestsEqual, tokenDigest } from '../domain/token-secret.js';
 import { UNKNOWN, type Known } from '../repository/known.js';
-import type { OwnerRepository } from '../repository/owner-repository.js';
+import type { OwnerRepository, TokenRecord } from '../repository/owner-repository.js';
 
 /** Recording last use at most this often keeps reads from writing on every request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -72,6 +72,20 @@ export class AuthService {
     return principal;
   }
 
+  /**
+   * authenticate's answer when it needs nothing but memory (no credential, the admin token, an owner token
+   * while the tokens are held); UNKNOWN for the rest — a JWT, a token not held, a refused one — which
+   * authenticate answers, with its error.
+   */
+  knownAuthenticate(secret: string | undefined): Known<Principal> {
+    if (secret === undefined) return { kind: 'anonymous' };
+    const digest = tokenDigest(secret);
+    if (this.isAdminDigest(digest)) return { kind: 'admin' };
+    if (this.identity && looksLikeJwt(secret)) return UNKNOWN;
+    const token = this.owners.knownTokenByDigest?.(digest) ?? UNKNOWN;
+    return token === UNKNOWN || token === undefined ? UNKNOWN : (this.validToken(token, digest) ?? UNKNOWN);
+  }
+
   /** The admin token's digest never signs in to the web UI (a session must not carry the admin's reach). */
   isAdminSecret(secret: string): boolean {
     return this.isAdminDigest(tokenDigest(secret));
@@ -83,8 +97,13 @@ export class AuthService {
    */
   async tokenPrincipal(digest: string): Promise<Principal | undefined> {
     const token = await this.owners.findTokenByDigest(digest);
+    return token && this.validToken(token, digest);
+  }
+
+  /** The token's principal when it is the one presented and not expired (its use recorded), else undefined. */
+  private validToken(token: TokenRecord, digest: string): Principal | undefined {
     // The lookup is by digest; the comparison below keeps the decision constant-time as well.
-    if (!token || !digestsEqual(token.digest, digest)) return undefined;
+    if (!digestsEqual(token.digest, digest)) return undefined;
     if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) return undefined;
     this.recordUse(token.owner, token.name);
     return { kind: 'token', owner: token.owner, name: token.name, scopes: token.scopes };
