@@ -32,7 +32,7 @@ export interface Authentication {
   readonly error?: unknown;
 }
 
-export const ANONYMOUS: Authentication = { principal: undefined, credential: undefined };
+const ANONYMOUS: Authentication = { principal: undefined, credential: undefined };
 
 /** Authenticates the Authorization header's credential: at no await when memory suffices (nothing presented, a held token). */
 export function authenticate(auth: AuthService, authorization: string | undefined): Authentication | Promise<Authentication> {
