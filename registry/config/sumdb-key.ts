@@ -4,7 +4,8 @@
  * key is in note.GenerateKey's form (PRIVATE+KEY+name+hash+key). Callers log where it
  * is and the verifier key, never the signing key.
  */
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { chmod, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { generateKey, newSigner, verifierKeyOf, type Signer } from '../domain/sumdb/note.js';
 import { ConfigError } from './config.js';
@@ -27,12 +28,19 @@ export async function resolveSumdbKey(options: { key: string | undefined; keyFil
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   await mkdir(options.dataDir, { recursive: true });
+  // Written whole under a name of this process's, then linked into place: of several processes
+  // starting at once (workers, replicas on one volume) one key wins, and no process can read a
+  // file another has created but not yet written (with `wx` on the file itself one could, and
+  // refused to start on an empty key).
+  const own = `${file}.${process.pid}.${randomUUID()}.tmp`;
+  await writeFile(own, generateKey(options.name).skey + '\n', { mode: 0o600 });
   try {
-    // wx: of several workers starting at once, one writes; the others read what it wrote.
-    await writeFile(file, generateKey(options.name).skey + '\n', { mode: 0o600, flag: 'wx' });
-    await chmod(file, 0o600);
+    await chmod(own, 0o600);
+    await link(own, file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    await unlink(own).catch(() => {});
   }
   return { ...parsed((await readFile(file, 'utf8')).trim(), file, true, options.name, file) };
 }
