@@ -49,3 +49,13 @@ test('nothing below the logger level', () => {
   new AccessLog(logger).write('id', 'GET', '/', 200, 0.1, undefined, false);
   assert.equal(lines.length, 1);
 });
+
+test('a worker\'s child logger: its bindings in the line as pino writes them', () => {
+  const { logger: root, lines } = capture('info');
+  const logger = root.child({ worker: 2 });
+  new AccessLog(logger).write('id-1', 'GET', '/api/packages/a/go/x.example/m/@v/list', 200, 0.3, 'token', false);
+  logger.info({ reqId: 'id-1', method: 'GET', path: '/api/packages/a/go/x.example/m/@v/list', status: 200, ms: 0.3, credential: 'token' }, 'request');
+  assert.equal(lines.length, 2);
+  assert.equal(sameTime(lines[0]!), sameTime(lines[1]!));
+  assert.match(lines[0]!, /"service":"go-registry","worker":2,"reqId"/);
+});
