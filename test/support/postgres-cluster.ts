@@ -18,6 +18,8 @@ export const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 export interface PostgresCluster {
   url: string;
   port: number;
+  /** The server's log file (what `log_statement` and the like write to). */
+  logPath: string;
   /** Stops the server: fast (sessions are cut, as in a restart) or immediate (as in a crash; recovery at start). */
   stopServer(mode?: 'fast' | 'immediate'): Promise<void>;
   /** Starts it again on the same port and data. */
@@ -58,6 +60,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
   return {
     url,
     port,
+    logPath: path.join(root, 'log'),
     stopServer: async (mode = 'fast') => void (await exec('pg_ctl', ['-D', dataDir, '-m', mode, '-w', 'stop'])),
     startServer: async () => void (await start()),
     async createDatabase(name: string) {
