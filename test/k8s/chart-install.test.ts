@@ -10,7 +10,6 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { curl } from '../support/curl.js';
 import { freePort } from '../support/free-port.js';
 import { goClient } from '../support/go-client.js';
@@ -24,7 +23,7 @@ import { sharedCluster, type SharedCluster } from './cluster.js';
 import { installCrd } from './crd-install.js';
 import { materializePod, startLocalPod } from './local-pod.js';
 import { eventually as poll } from '../support/eventually.js';
-import { kubectlOk } from './kubectl.js';
+import { kubectlOk, serviceAccountKubeconfig } from './kubectl.js';
 
 const RELEASE = 'gr';
 const CRD = 'customresourcedefinition/gopackageowners.goregistry.dev';
@@ -54,20 +53,6 @@ const installedManifest = async () => {
 const eventually = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000) =>
   poll(what, probe, { timeoutMs, context: () => `operator log tail:\n${operator?.logs.slice(-10).join('\n')}` });
 
-/** A kubeconfig that authenticates as the chart's ServiceAccount, with a token from the TokenRequest API. */
-async function serviceAccountKubeconfig(serviceAccount: string): Promise<string> {
-  const token = (await kubectl(['-n', ns, 'create', 'token', serviceAccount, '--duration=2h'])).trim();
-  const admin = parseYaml(await readFile(cluster.kubeconfig, 'utf8')) as { clusters: { cluster: Record<string, string> }[] };
-  const file = path.join(work.dir, 'operator.kubeconfig');
-  await writeFile(file, toYaml({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'sa',
-    clusters: [{ name: 'test', cluster: admin.clusters[0]!.cluster }],
-    users: [{ name: 'sa', user: { token } }],
-    contexts: [{ name: 'sa', context: { cluster: 'test', user: 'sa', namespace: ns } }],
-  }), { mode: 0o600 });
-  return file;
-}
-
 /**
  * Other suites apply the CRD too (maybe at the same moment), so it is applied here first and then adopted by
  * the release, as a user moving to the chart would: Helm takes over an object carrying its ownership metadata.
@@ -92,7 +77,7 @@ async function startWorkloads(objects: K8sObject[]): Promise<void> {
   });
   const sa = (findObject(objects, 'Deployment', 'operator').spec as { template: { spec: { serviceAccountName: string } } }).template.spec.serviceAccountName;
   operator = await startLocalPod(operatorPod, 'operator started', {
-    KUBECONFIG: await serviceAccountKubeconfig(sa),
+    KUBECONFIG: await serviceAccountKubeconfig(cluster, ns, sa, path.join(work.dir, 'operator.kubeconfig')),
     HTTPS_PROXY: proxy.url,
     NO_PROXY: '127.0.0.1,localhost',
   });

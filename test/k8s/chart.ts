@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { REPO_ROOT } from '../support/paths.js';
 import type { SharedCluster } from './cluster.js';
+import { CNPG_MODULE, CNPG_VERSION } from './versions.js';
 
 const run = promisify(execFile);
 
@@ -67,7 +68,7 @@ export const findObject = (objects: K8sObject[], kind: string, nameSuffix = '') 
 /** Pinned versions of the projects whose APIs the chart can use; their CRDs come from their Go modules. */
 const THIRD_PARTY = [
   { module: 'github.com/cert-manager/cert-manager', version: 'v1.21.2', files: ['deploy/crds/cert-manager.io_certificates.yaml', 'deploy/crds/cert-manager.io_issuers.yaml'] },
-  { module: 'github.com/cloudnative-pg/cloudnative-pg', version: 'v1.27.1', files: ['config/crd/bases/postgresql.cnpg.io_clusters.yaml'] },
+  { module: CNPG_MODULE, version: CNPG_VERSION, files: ['config/crd/bases/postgresql.cnpg.io_clusters.yaml'] },
   { module: 'github.com/prometheus-operator/prometheus-operator', version: 'v0.85.0', files: ['example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml'] },
   // The GitOps tools the examples are written for.
   { module: 'github.com/argoproj/argo-cd/v3', version: 'v3.2.0', files: ['manifests/crds/application-crd.yaml'] },

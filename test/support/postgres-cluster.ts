@@ -1,10 +1,12 @@
 /**
  * A throwaway PostgreSQL 15 cluster for tests: initdb into a temp folder, pg_ctl
  * start on a random loopback port, removed on stop. initdb refuses to run as root,
- * so under root it runs as the `postgres` user on a folder that user owns.
+ * so under root it runs as the `postgres` user on a folder that user owns. Connections over
+ * TCP are trusted, or, with `passwords`, checked with SCRAM as a production server's are.
  */
 import { execFile } from 'node:child_process';
-import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,7 +37,12 @@ async function userIds(name: string): Promise<{ uid: number; gid: number }> {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
-export async function startPostgres(): Promise<PostgresCluster> {
+export interface StartPostgresOptions {
+  /** Check passwords (scram-sha-256) on TCP connections; the superuser's is in `url`. */
+  passwords?: boolean;
+}
+
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresCluster> {
   if (!existsSync(path.join(PG_BIN, 'initdb'))) {
     throw new Error(`PostgreSQL 15 binaries not found in ${PG_BIN}: install postgresql-15 (apt-get install postgresql-15) or set PG_BIN`);
   }
@@ -51,12 +58,21 @@ export async function startPostgres(): Promise<PostgresCluster> {
     await chown(root, uid, gid);
   }
   await chmod(root, 0o700);
-  await exec('initdb', ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
+  const superuserPassword = options.passwords ? randomBytes(12).toString('hex') : undefined;
+  const auth = ['-A', 'trust'];
+  if (superuserPassword) {
+    const pwfile = path.join(root, 'pwfile');
+    await writeFile(pwfile, `${superuserPassword}\n`, { mode: 0o644 });
+    auth.splice(0, 2, '--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${pwfile}`);
+  }
+  await exec('initdb', ['-D', dataDir, '-U', 'postgres', ...auth, '--no-sync', '-E', 'UTF8', '--locale=C']);
+  if (superuserPassword) await rm(path.join(root, 'pwfile'));
   const port = await freePort();
-  const options = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;
-  const start = () => exec('pg_ctl', ['-D', dataDir, '-l', path.join(root, 'log'), '-o', options, '-w', '-t', '60', 'start']);
+  const serverOptions = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;
+  const start = () => exec('pg_ctl', ['-D', dataDir, '-l', path.join(root, 'log'), '-o', serverOptions, '-w', '-t', '60', 'start']);
   await start();
-  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const superuser = superuserPassword ? `postgres:${superuserPassword}` : 'postgres';
+  const url = `postgres://${superuser}@127.0.0.1:${port}/postgres`;
   return {
     url,
     port,
@@ -71,7 +87,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
       } finally {
         await client.end();
       }
-      return `postgres://postgres@127.0.0.1:${port}/${name}`;
+      return `postgres://${superuser}@127.0.0.1:${port}/${name}`;
     },
     async stop() {
       await exec('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => {});
