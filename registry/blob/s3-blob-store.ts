@@ -41,6 +41,8 @@ import type { S3Config } from '../config/config.js';
 import type { BlobReader, BlobStore, ByteRange, StoredBlob } from './blob-store.js';
 import { TempFolder } from './temp-folder.js';
 import { ContentCache, type ContentCacheStats } from './content-cache.js';
+import { readAll, S3BlobReader, totalSize, type Opened } from './s3-blob-reader.js';
+import { explain, isInvalidRange, isMissing, type S3Error } from './s3-errors.js';
 
 const KEY = /^[0-9a-f]{64}$/;
 const MiB = 1024 * 1024;
@@ -329,85 +331,6 @@ export class S3BlobStore implements BlobStore {
 
 }
 
-interface Opened {
-  body: Readable;
-  /** The object's whole size. */
-  size: number;
-}
-
-/** Positioned reads served from one GET stream while they come in order. */
-class S3BlobReader implements BlobReader {
-  private chunks: AsyncIterator<Buffer> | undefined;
-  private leftover: Buffer | undefined;
-  private size: number;
-
-  constructor(
-    private opened: Opened | undefined,
-    private position: number,
-    private readonly reopen: (position: number) => Promise<Opened | undefined>,
-  ) {
-    this.size = opened?.size ?? 0;
-    this.chunks = opened?.body[Symbol.asyncIterator]();
-  }
-
-  async read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
-    if (length === 0) return 0;
-    if (this.opened && position >= this.size) return 0;
-    if (position !== this.position || !this.chunks) {
-      await this.release();
-      this.opened = await this.reopen(position);
-      this.position = position;
-      if (!this.opened) return 0;
-      this.size = this.opened.size;
-      this.chunks = this.opened.body[Symbol.asyncIterator]();
-    }
-    let chunk = this.leftover;
-    this.leftover = undefined;
-    if (!chunk) {
-      const next = await this.chunks!.next();
-      if (next.done) return 0;
-      chunk = next.value;
-    }
-    const n = Math.min(length, chunk.length);
-    chunk.copy(buffer, offset, 0, n);
-    if (n < chunk.length) this.leftover = chunk.subarray(n);
-    this.position += n;
-    return n;
-  }
-
-  private async release(): Promise<void> {
-    this.leftover = undefined;
-    const chunks = this.chunks;
-    this.chunks = undefined;
-    this.opened?.body.destroy();
-    await chunks?.return?.().catch(() => undefined);
-  }
-
-  close(): Promise<void> {
-    return this.release();
-  }
-}
-
-function totalSize(out: GetObjectCommandOutput): number {
-  const m = /\/(\d+)$/.exec(out.ContentRange ?? '');
-  if (m) return Number(m[1]);
-  return out.ContentLength ?? 0;
-}
-
-async function readAll(body: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let length = 0;
-  for await (const part of body) {
-    parts.push(part as Buffer);
-    length += (part as Buffer).length;
-  }
-  // Its own memory (not a slice of Node's shared pool), since the content cache may keep it.
-  const whole = Buffer.allocUnsafeSlow(length);
-  let at = 0;
-  for (const part of parts) at += part.copy(whole, at);
-  return whole;
-}
-
 function slice(key: string, whole: Buffer, range: ByteRange): Buffer {
   if (range.end >= whole.length) throw new Error(`blob ${key} is shorter than ${range.end + 1} bytes`);
   return whole.subarray(range.start, range.end + 1);
@@ -417,30 +340,4 @@ async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
   await pipeline(createReadStream(file), hash);
   return hash.digest('hex');
-}
-
-interface S3Error {
-  name?: string;
-  Code?: string;
-  $metadata?: { httpStatusCode?: number };
-}
-
-function isMissing(err: unknown): boolean {
-  const e = err as S3Error;
-  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
-}
-
-function isInvalidRange(err: unknown): boolean {
-  const e = err as S3Error;
-  return e?.name === 'InvalidRange' || e?.$metadata?.httpStatusCode === 416;
-}
-
-function explain(err: unknown): string {
-  const e = err as S3Error & { message?: string; code?: string };
-  const status = e?.$metadata?.httpStatusCode;
-  if (status === 404) return 'no such bucket (404)';
-  if (status === 403) return 'access denied (403): check the credentials and the bucket policy';
-  if (status === 301) return 'the bucket is in another region (301): set S3_REGION';
-  if (status !== undefined && status >= 500) return `the server failed (${status}${e?.name ? ` ${e.name}` : ''})`;
-  return [e?.name, e?.code, e?.message].filter(Boolean).join(': ') || String(err);
 }
