@@ -34,7 +34,7 @@ import { SqlGrantRepository } from './repository/sql/sql-grant-repository.js';
 import { OidcIdentityVerifier } from './identity/identity-verifier.js';
 import { GrantService } from './service/grant-service.js';
 import { listenForChanges, type ChangeListener } from './repository/sql/change-listener.js';
-import { ReadCache } from './repository/read-cache.js';
+import { changeSinks, ReadCache, type ChangeSink } from './repository/read-cache.js';
 import { AuthService } from './service/auth-service.js';
 import { BlobCollector } from './service/blob-collector.js';
 import { BlobSweeper, scheduleSweeps, type SweepSchedule } from './service/blob-sweeper.js';
@@ -128,11 +128,12 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
     throw err;
   }
   const metrics = new RegistryMetrics({ poolStats: () => db.poolStats?.(), zipCache: () => blobs.contentCacheStats() });
-  const { repo, ownerRepo, grantRepo, changes } = await readPath(config, db, logger, metrics);
+  const { repo, ownerRepo, grantRepo, readCache } = readPath(config, db);
   const verifier = config.identity.issuers.length > 0 ? new OidcIdentityVerifier(config.identity.issuers) : undefined;
   const link = options.worker ? joinCluster(metrics.registry) : undefined;
   const collector = new BlobCollector(repo, blobs);
   const { cache, sumdb } = pullThrough(config, db, blobs, collector, log, metrics, logger);
+  const changes = await listenToOthers(config, [...(readCache ? [readCache] : []), cache], logger, metrics);
   const core = services({ config, logger, repo, ownerRepo, grantRepo, verifier, blobs, collector, log, adminToken: admin?.value });
   const catalog = new SqlCatalogRepository(db);
   const deps: AppDeps = {
@@ -251,7 +252,7 @@ function pullThrough(config: Config, db: SqlDatabase, blobs: ServedBlobStore, co
   const flights = new SingleFlight(repo, { holder: `${hostname()}-${process.pid}-${randomUUID()}`, leaseMs: 15_000, pollMs: 200, waitMs: 10 * 60_000 });
   const sumdb = u.sumdb && new HttpChecksumDatabase(u.sumdb, u.goproxy, repo, { connectTimeoutMs: u.connectTimeoutMs, timeoutMs: u.timeoutMs, proxyAuthorization: u.authorization });
   const cache = new PullThroughCache(repo, upstream, sumdb, blobs, collector, flights, log, {
-    listTtlMs: u.listTtlMs, notFoundTtlMs: u.notFoundTtlMs, noSumdb: u.noSumdb, offline: u.goproxy.length === 0,
+    listTtlMs: u.listTtlMs, notFoundTtlMs: u.notFoundTtlMs, noSumdb: u.noSumdb, offline: u.goproxy.length === 0, shared: config.databaseUrl !== undefined,
   }, {
     served: (kind, result) => metrics.cacheRequests.inc({ kind, result }),
     refused: (modulePath, version, reason) => {
@@ -297,14 +298,12 @@ function startSweeps(config: Config, sweeper: BlobSweeper, logger: Logger, metri
 /**
  * The repositories, behind the read cache unless READ_CACHE_MB=0. PGlite is one
  * process, so its cache is always coherent; with PostgreSQL the cache is on only while
- * change notifications from other replicas are being received.
+ * change notifications from other replicas are being received (listenToOthers).
  */
-async function readPath(
+function readPath(
   config: Config,
   db: SqlDatabase,
-  logger: Logger,
-  metrics: RegistryMetrics,
-): Promise<{ repo: ModuleVersionRepository; ownerRepo: OwnerRepository; grantRepo: GrantRepository; changes?: ChangeListener }> {
+): { repo: ModuleVersionRepository; ownerRepo: OwnerRepository; grantRepo: GrantRepository; readCache?: ReadCache } {
   const repo = new SqlModuleVersionRepository(db);
   const ownerRepo = new SqlOwnerRepository(db);
   const grantRepo = new SqlGrantRepository(db);
@@ -314,22 +313,29 @@ async function readPath(
     enabled: !config.databaseUrl,
     loadDirectory: async () => ({ owners: await ownerRepo.listOwners(), tokens: await ownerRepo.listTokenRecords(), grants: await grantRepo.listGrants() }),
   });
-  let changes: ChangeListener | undefined;
-  if (config.databaseUrl) {
-    changes = listenForChanges(config.databaseUrl, cache, {
-      heartbeatMs: config.changesHeartbeatMs,
-      onError: (err) => logger.warn({ err }, 'change notifications lost: read cache off until they are back'),
-      onState: (listening) => {
-        metrics.changeListener.set(listening ? 1 : 0);
-        if (listening) logger.info('change notifications received: read cache on');
-      },
-    });
-    await changes.start();
-  }
   return {
     repo: new CachedModuleVersionRepository(repo, cache),
     ownerRepo: new CachedOwnerRepository(ownerRepo, cache),
     grantRepo: new CachedGrantRepository(grantRepo, cache),
-    changes,
+    readCache: cache,
   };
+}
+
+/**
+ * On PostgreSQL, the change notifications of every other replica and worker, told to what
+ * this process keeps in memory (the read cache, the pull-through cache's complete versions);
+ * each is used only while they are heard. PGlite is one process: nothing to hear.
+ */
+async function listenToOthers(config: Config, sinks: ChangeSink[], logger: Logger, metrics: RegistryMetrics): Promise<ChangeListener | undefined> {
+  if (!config.databaseUrl) return undefined;
+  const changes = listenForChanges(config.databaseUrl, changeSinks(sinks), {
+    heartbeatMs: config.changesHeartbeatMs,
+    onError: (err) => logger.warn({ err }, 'change notifications lost: in-memory caches off until they are back'),
+    onState: (listening) => {
+      metrics.changeListener.set(listening ? 1 : 0);
+      if (listening) logger.info('change notifications received: in-memory caches on');
+    },
+  });
+  await changes.start();
+  return changes;
 }

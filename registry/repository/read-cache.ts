@@ -27,7 +27,27 @@ export type Change =
   | { table: 'owners'; owner: string }
   | { table: 'tokens'; owner: string }
   | { table: 'access_grants'; owner: string }
-  | { table: 'module_versions'; owner: string; modulePath?: string };
+  | { table: 'module_versions'; owner: string; modulePath?: string }
+  /** A public module's cached version removed (an admin eviction): held by the pull-through cache, not here. */
+  | { table: 'cached_versions'; modulePath: string };
+
+/**
+ * What a process keeps in memory from the shared database and must drop when another
+ * process changes it: told each change, to drop everything, and whether changes are
+ * being heard at all (off: nothing held may be trusted, so nothing is kept).
+ */
+export interface ChangeSink {
+  apply(change: Change): void;
+  clear(): void;
+  setEnabled(on: boolean): void;
+}
+
+/** One sink that tells each of several. */
+export const changeSinks = (sinks: ChangeSink[]): ChangeSink => ({
+  apply: (change) => sinks.forEach((s) => s.apply(change)),
+  clear: () => sinks.forEach((s) => s.clear()),
+  setEnabled: (on) => sinks.forEach((s) => s.setEnabled(on)),
+});
 
 const MiB = 1024 * 1024;
 const SEP = '\u0000';
@@ -72,7 +92,7 @@ export interface ReadCacheOptions {
   loadDirectory?: () => Promise<DirectoryRows>;
 }
 
-export class ReadCache {
+export class ReadCache implements ChangeSink {
   private on: boolean;
   private readonly directory: OwnerDirectory | undefined;
   private readonly versions: GuardedCache<ModuleVersion>;
@@ -176,6 +196,8 @@ export class ReadCache {
       case 'access_grants':
         // Rare (admin changes): the whole directory is rebuilt.
         this.directory?.invalidate();
+        return;
+      case 'cached_versions':
         return;
       case 'module_versions': {
         const prefix = change.owner + SEP + (change.modulePath === undefined ? '' : change.modulePath + SEP);

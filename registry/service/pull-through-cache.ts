@@ -16,6 +16,7 @@ import type { ModuleVersion } from '../domain/module-version.js';
 import { matchPrefixPatterns } from '../domain/prefix-patterns.js';
 import { latestVersion, listedVersions } from '../domain/version-query.js';
 import type { CachedVersion, CacheRepository } from '../repository/cache-repository.js';
+import type { Change, ChangeSink } from '../repository/read-cache.js';
 import type { ChecksumDatabase, GoSumLines } from '../upstream/checksum-database.js';
 import type { Upstream } from '../upstream/upstream.js';
 import { checkModuleZip } from '../upload/module-zip-check.js';
@@ -49,20 +50,27 @@ export interface PullThroughOptions {
   noSumdb: string[];
   /** True when the upstream proxies are off (air-gapped): answers come from storage alone. */
   offline: boolean;
+  /**
+   * Other processes share the database (PostgreSQL): versions kept in memory are used only
+   * while their changes are heard (setEnabled, from the change listener). False (PGlite): always.
+   */
+  shared: boolean;
 }
 
-/** How long another replica may go on serving a version an admin evicted here. */
+/** An upper bound on how long a version is trusted from memory, whatever the notifications say. */
 const COMPLETE_TTL_MS = 60_000;
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-export class PullThroughCache {
+export class PullThroughCache implements ChangeSink {
   private readonly notFound: LRUCache<string, DomainError>;
   /**
    * Versions stored whole (zip included) never change, so a hit needs no database read. An
-   * eviction drops them here at once; other replicas keep theirs for COMPLETE_TTL_MS at most.
+   * eviction drops them here at once, and in every other process when its notification
+   * arrives (migration 0009); while notifications are not heard, none is used.
    */
   private readonly complete: LRUCache<string, CachedVersion>;
+  private coherent: boolean;
 
   constructor(
     private readonly repo: CacheRepository,
@@ -77,6 +85,28 @@ export class PullThroughCache {
   ) {
     this.notFound = new LRUCache({ max: 10_000, ttl: Math.max(1, options.notFoundTtlMs) });
     this.complete = new LRUCache({ maxSize: 16 * 1024 * 1024, sizeCalculation: (v) => v.info.length + v.goMod.length + 256, ttl: COMPLETE_TTL_MS });
+    this.coherent = !options.shared;
+  }
+
+  /** Another process evicted a module's versions: drop them here too. */
+  apply(change: Change): void {
+    if (change.table === 'cached_versions') this.forget(change.modulePath);
+  }
+
+  clear(): void {
+    this.complete.clear();
+  }
+
+  setEnabled(on: boolean): void {
+    this.complete.clear();
+    this.coherent = on;
+  }
+
+  /** Drops the module's versions (or one of them) from memory. */
+  private forget(modulePath: string, version?: string): void {
+    for (const key of [...this.complete.keys()]) {
+      if (key === `${modulePath}@${version}` || (version === undefined && key.startsWith(`${modulePath}@`))) this.complete.delete(key);
+    }
   }
 
   async list(modulePath: string): Promise<string> {
@@ -153,12 +183,9 @@ export class PullThroughCache {
    */
   async evict(modulePath: string, version?: string): Promise<string[]> {
     // Dropped before and after the rows go, so a read in between cannot keep one here.
-    const forget = () => {
-      for (const key of [...this.complete.keys()]) if (key === `${modulePath}@${version}` || (version === undefined && key.startsWith(`${modulePath}@`))) this.complete.delete(key);
-    };
-    forget();
+    this.forget(modulePath, version);
     const { versions, blobs } = await this.repo.removeVersions(modulePath, version);
-    forget();
+    this.forget(modulePath, version);
     for (const key of [...this.notFound.keys()]) {
       const subject = key.slice(key.indexOf(':') + 1);
       if (subject === modulePath || subject.startsWith(`${modulePath}@`)) this.notFound.delete(key);
@@ -170,13 +197,13 @@ export class PullThroughCache {
   /** The stored version (its .info and verified .mod), fetched first when missing. */
   private async version(modulePath: string, version: string, kind: CacheKind): Promise<CachedVersion> {
     const key = `${modulePath}@${version}`;
-    const known = this.complete.get(key);
+    const known = this.coherent ? this.complete.get(key) : undefined;
     if (known) {
       this.observer.served(kind, 'hit');
       return known;
     }
     const stored = await this.repo.findVersion(modulePath, version);
-    if (stored?.zip) this.complete.set(key, stored);
+    if (stored?.zip && this.coherent) this.complete.set(key, stored);
     if (stored && (kind !== 'zip' || stored.zip)) {
       this.observer.served(kind, 'hit');
       return stored;

@@ -5,8 +5,9 @@
  * concurrent identical uploads to different replicas give exactly one 201, a delete on one is
  * a 404 on all; sweepers with no grace period on every replica never take a blob another
  * replica is committing; a replica whose change notifications are cut never serves what it
- * cached before the cut; and a replica killed (SIGKILL) during uploads leaves nothing the
- * others list and cannot serve.
+ * cached before the cut; an admin eviction of a public module through one reaches what the
+ * others keep in memory at once; and a replica killed (SIGKILL) during uploads leaves nothing
+ * the others list and cannot serve.
  */
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
@@ -25,6 +26,7 @@ import { makeModuleZip } from '../support/module-zips.js';
 import { REPO_ROOT, tempDir } from '../support/paths.js';
 import { startPostgres, type PostgresCluster } from '../support/postgres-cluster.js';
 import { startRegistryProcess, type RegistryProcess } from '../support/registry-process.js';
+import { startStaticGoproxy, type StaticGoproxy } from '../support/static-goproxy.js';
 import { registryS3Env, startVersitygw, type Versitygw } from '../support/versitygw.js';
 
 const run = promisify(execFile);
@@ -34,6 +36,8 @@ let root: string;
 let cleanup: () => Promise<void>;
 let db: PostgresCluster;
 let gw: Versitygw;
+/** The public proxy behind every replica's pull-through cache (/go), with its request log. */
+let upstream: StaticGoproxy;
 let env: Record<string, string>;
 let replicas: RegistryProcess[] = [];
 
@@ -42,8 +46,10 @@ const startReplica = (i: number, extra: Record<string, string> = {}) =>
 
 before(async () => {
   ({ dir: root, remove: cleanup } = await tempDir('e2e-replicas'));
-  [db, gw] = await Promise.all([startPostgres(), startVersitygw()]);
+  [db, gw, upstream] = await Promise.all([startPostgres(), startVersitygw(), startStaticGoproxy(root)]);
   env = {
+    UPSTREAM_GOPROXY: upstream.url,
+    UPSTREAM_SUMDB: 'off',
     DATABASE_URL: await db.createDatabase('replicas'),
     REGISTRY_ADMIN_TOKEN: ADMIN,
     // Every replica signs the checksum database with the same key (a Secret in the chart).
@@ -63,6 +69,7 @@ before(async () => {
 after(async () => {
   await Promise.all(replicas.map((r) => r.stop()));
   await gw?.stop();
+  await upstream?.stop();
   await db?.stop();
   await cleanup?.();
 });
@@ -179,6 +186,30 @@ test('a replica whose notification connection is cut does not serve what it cach
   // Listening again, the cache works on: a new upload elsewhere is seen.
   assert.equal((await upload(a, await moduleZip(mod, 'v1.0.2'))).status, 201);
   assert.equal((await get(b, `${mod}/@v/list`)).body, 'v1.0.0\nv1.0.2\n');
+});
+
+test("an admin eviction through one replica reaches the others' memory at once: their next read is the upstream's new answer", async () => {
+  const [a, b, c] = replicas as [RegistryProcess, RegistryProcess, RegistryProcess];
+  const mod = { path: 'public.example/evicted', version: 'v1.0.0', files: { 'go.mod': 'module public.example/evicted\n' } };
+  const info = `${mod.path}/@v/v1.0.0.info`;
+  const timeOn = async (r: RegistryProcess) => (JSON.parse((await curl([`${r.url}/go/${info}`])).body) as { Time: string }).Time;
+  const fetches = () => upstream.requests.filter((p) => p === `/${info}`).length;
+  await upstream.add({ ...mod, time: '2024-01-01T00:00:00Z' });
+  // b and c store it whole (with its zip) and then answer it from memory, without a database read.
+  for (const r of [b, c]) {
+    assert.equal((await curl([`${r.url}/go/${mod.path}/@v/v1.0.0.zip`])).status, 200);
+    for (let i = 0; i < 3; i++) assert.equal(await timeOn(r), '2024-01-01T00:00:00Z');
+  }
+  assert.equal(fetches(), 1, 'fetched once for every replica');
+  // The upstream's answer changes (a republished version, as an admin who evicts has in mind); a evicts it.
+  await upstream.add({ ...mod, time: '2025-06-07T08:09:10Z' });
+  const evicted = await curl(['-X', 'DELETE', '-H', `Authorization: Bearer ${ADMIN}`, `${a.url}/api/admin/cache/modules/${mod.path}?version=v1.0.0`]);
+  assert.equal(evicted.status, 200, evicted.body);
+  // Once the notification arrives (milliseconds), b and c no longer answer from memory, which would hold it for 60 s.
+  for (const r of [b, c]) {
+    await eventually(`${r.url} answers the upstream's new .info`, async () => (await timeOn(r)) === '2025-06-07T08:09:10Z', { timeoutMs: 5_000 });
+  }
+  assert.equal(fetches(), 2, 'fetched again once, for every replica');
 });
 
 test('a replica killed (SIGKILL) during uploads: what it acknowledged is served by the others, nothing listed is missing', async () => {

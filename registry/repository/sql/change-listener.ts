@@ -1,19 +1,20 @@
 /**
- * Keeps a read cache coherent across registry processes sharing one PostgreSQL:
- * a dedicated connection LISTENs on go_registry_changes (sent on commit by the
- * triggers of migration 0003) and drops the entries each change names. The cache is
- * on only while that connection listens: when it is lost, changes could be missed,
- * so the cache is emptied and bypassed until a new connection listens again.
+ * Keeps what a process holds in memory (the read cache, the pull-through cache's complete
+ * versions) coherent across registry processes sharing one PostgreSQL: a dedicated
+ * connection LISTENs on go_registry_changes (sent on commit by the triggers of migrations
+ * 0003 and 0009) and drops the entries each change names. The memory is used only while
+ * that connection listens: when it is lost, changes could be missed, so it is emptied and
+ * bypassed until a new connection listens again.
  *
  * A connection can die silently (a NAT or firewall forgets it, a node vanishes): TCP
  * would notice after hours. So the connection proves itself every heartbeat with a
  * round trip; one not answered within a heartbeat counts as lost.
  */
 import pg from 'pg';
-import type { Change, ReadCache } from '../read-cache.js';
+import type { Change, ChangeSink } from '../read-cache.js';
 
 export const CHANGES_CHANNEL = 'go_registry_changes';
-const TABLES = new Set(['owners', 'tokens', 'access_grants', 'module_versions']);
+const TABLES = new Set(['owners', 'tokens', 'access_grants', 'module_versions', 'cached_versions']);
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
 
@@ -35,7 +36,9 @@ export interface ChangeListenerOptions {
 export function parseChange(payload: string | undefined): Change | 'all' {
   try {
     const p = JSON.parse(payload ?? '') as { table?: unknown; owner?: unknown; modulePath?: unknown };
-    if (typeof p.table !== 'string' || !TABLES.has(p.table) || typeof p.owner !== 'string') return 'all';
+    if (typeof p.table !== 'string' || !TABLES.has(p.table)) return 'all';
+    if (p.table === 'cached_versions') return typeof p.modulePath === 'string' ? { table: 'cached_versions', modulePath: p.modulePath } : 'all';
+    if (typeof p.owner !== 'string') return 'all';
     if (p.table === 'module_versions') {
       return { table: 'module_versions', owner: p.owner, modulePath: typeof p.modulePath === 'string' ? p.modulePath : undefined };
     }
@@ -45,7 +48,7 @@ export function parseChange(payload: string | undefined): Change | 'all' {
   }
 }
 
-export function listenForChanges(connectionString: string, cache: ReadCache, options: ChangeListenerOptions): ChangeListener {
+export function listenForChanges(connectionString: string, cache: ChangeSink, options: ChangeListenerOptions): ChangeListener {
   return new PgChangeListener(connectionString, cache, options);
 }
 
@@ -58,7 +61,7 @@ class PgChangeListener implements ChangeListener {
 
   constructor(
     private readonly connectionString: string,
-    private readonly cache: ReadCache,
+    private readonly cache: ChangeSink,
     private readonly options: ChangeListenerOptions,
   ) {}
 

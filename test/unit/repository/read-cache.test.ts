@@ -200,9 +200,10 @@ describe('parseChange', () => {
     assert.deepEqual(parseChange('{"table" : "owners", "owner" : "a", "modulePath" : null}'), { table: 'owners', owner: 'a' });
     assert.deepEqual(parseChange('{"table" : "tokens", "owner" : "a", "modulePath" : null}'), { table: 'tokens', owner: 'a' });
     assert.deepEqual(parseChange('{"table" : "access_grants", "owner" : "a", "modulePath" : null}'), { table: 'access_grants', owner: 'a' });
+    assert.deepEqual(parseChange('{"table" : "cached_versions", "owner" : null, "modulePath" : "public.example/m"}'), { table: 'cached_versions', modulePath: 'public.example/m' });
   });
   test('anything else means: drop everything', () => {
-    for (const p of [undefined, '', 'not json', '{"table":"other","owner":"a"}', '{"table":"owners"}']) assert.equal(parseChange(p), 'all');
+    for (const p of [undefined, '', 'not json', '{"table":"other","owner":"a"}', '{"table":"owners"}', '{"table":"cached_versions","owner":null}']) assert.equal(parseChange(p), 'all');
   });
 });
 
