@@ -3,7 +3,9 @@
  * other than 410; this one replaces it with a fresh one (a full list, then a watch)
  * after a jittered exponential backoff. It also replaces it every relist period: the
  * fresh list re-delivers every object (a resync), and a silently dead watch cannot
- * last longer than that.
+ * last longer than that. Reads are served by the last informer whose list is in: a
+ * replacement takes over once it has listed, so the cache is never empty meanwhile, and
+ * `synced` means a list has arrived (client-node's informer says `connect` before it lists).
  */
 import { ListWatch, Watch, type Informer, type KubeConfig, type KubernetesObject, type ListPromise } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -34,7 +36,10 @@ const INITIAL_BACKOFF_MS = 800; // client-go's reflector: 800 ms doubling to 30 
 const MAX_BACKOFF_MS = 30_000;
 
 export class ResilientInformer<T extends KubernetesObject> {
+  /** The informer whose list is in: what reads are served from. */
   private current: Informer<T> | undefined;
+  /** The latest informer started, listing or watching. */
+  private latest: Informer<T> | undefined;
   /** Events and errors of replaced informers are ignored. */
   private generation = 0;
   private failures = 0;
@@ -70,37 +75,48 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.generation++;
     clearTimeout(this.restartTimer);
     clearInterval(this.relistTimer);
-    await this.current?.stop().catch(() => {});
+    await this.latest?.stop().catch(() => {});
   }
 
-  /** Replaces the current informer with a fresh one: list, then watch. */
+  /** Replaces the latest informer with a fresh one: list, then watch; reads move to it once it has listed. */
   private spawn(): void {
-    const previous = this.current;
+    const previous = this.latest;
     const gen = ++this.generation;
     void previous?.stop().catch(() => {});
-    const informer = this.makeInformer();
     const live = () => gen === this.generation && !this.stopped;
+    // Its first event comes from storing the list, which happens in one synchronous loop: anything the
+    // event makes run (a reconcile) runs after that loop, when the whole list is in. An empty list has no
+    // event: then once the list's promise has settled (listed).
+    const takeOver = () => {
+      if (!live() || this.current === informer) return;
+      this.current = informer;
+      this.synced = true;
+    };
+    const informer = this.makeInformer(takeOver);
     for (const verb of ['add', 'update', 'delete'] as const) {
       informer.on(verb, (obj) => {
-        if (live()) this.o.onChange(obj, verb);
+        if (!live()) return;
+        takeOver();
+        this.o.onChange(obj, verb);
       });
     }
     informer.on('connect', () => {
-      if (!live()) return;
-      this.synced = true;
-      this.failures = 0;
+      if (live()) this.failures = 0;
     });
     informer.on('error', (err: unknown) => {
       if (live()) this.restartLater(err);
     });
-    this.current = informer;
+    this.latest = informer;
     informer.start().catch((err: unknown) => {
       if (live()) this.restartLater(err);
     });
   }
 
-  /** client-node's ListWatch (makeInformer's), with every listed and watched object trimmed before it is cached. */
-  private makeInformer(): Informer<T> {
+  /**
+   * client-node's ListWatch (makeInformer's), with every listed and watched object trimmed before it is
+   * cached; `listed` is called once the list's objects are in its cache.
+   */
+  private makeInformer(listed: () => void): Informer<T> {
     const trim = this.o.trim ?? trimCached;
     const watch = new Watch(this.o.kc);
     const trimming = {
@@ -109,6 +125,8 @@ export class ResilientInformer<T extends KubernetesObject> {
     const list: ListPromise<T> = async () => {
       const result = await this.o.list();
       result.items = result.items.map(trim);
+      // ListWatch stores the items in the microtasks that follow this promise; setImmediate runs after them.
+      setImmediate(listed);
       return result;
     };
     return new ListWatch<T>(this.o.path, trimming, list, false, this.o.labelSelector);
