@@ -48,9 +48,12 @@ const schema = z.object({
 export interface OperatorConfig {
   registryUrl: string;
   publicUrl: string;
+  /** The CA the admin API is verified with (REGISTRY_CA_FILE's, or the generated one); replaced when it changes. */
   caPem: string | undefined;
-  /** ca.crt of token Secrets. */
+  /** ca.crt of token Secrets; replaced when it changes. */
   secretCaPem: string | undefined;
+  /** The files caPem and secretCaPem were read from, read again by reloadCaFiles. */
+  caFiles: { registry: string | undefined; secret: string | undefined };
   /** The credential for the admin API: the admin token, or the ServiceAccount token file's current content. */
   adminCredential: () => string;
   /** Which of the two (for the start log). */
@@ -99,6 +102,7 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
     publicUrl: c.REGISTRY_PUBLIC_URL ?? c.REGISTRY_URL,
     caPem: c.REGISTRY_CA_FILE ? readFileSync(c.REGISTRY_CA_FILE, 'utf8') : undefined,
     secretCaPem: secretCa(c.SECRET_CA_FILE, c.REGISTRY_CA_FILE),
+    caFiles: { registry: c.REGISTRY_CA_FILE, secret: secretCaFile(c.SECRET_CA_FILE, c.REGISTRY_CA_FILE) },
     adminCredential,
     credentialKind,
     secretCaDisabled: c.SECRET_CA_FILE === 'none',
@@ -137,8 +141,38 @@ function credentialOf(c: z.infer<typeof schema>): Pick<OperatorConfig, 'adminCre
   return { adminCredential: () => adminToken, credentialKind: 'admin-token' };
 }
 
-function secretCa(secretCaFile: string | undefined, registryCaFile: string | undefined): string | undefined {
-  if (secretCaFile === 'none') return undefined;
-  const file = secretCaFile ?? registryCaFile;
+function secretCaFile(secretCaFile: string | undefined, registryCaFile: string | undefined): string | undefined {
+  return secretCaFile === 'none' ? undefined : (secretCaFile ?? registryCaFile);
+}
+
+function secretCa(secretCa: string | undefined, registryCaFile: string | undefined): string | undefined {
+  const file = secretCaFile(secretCa, registryCaFile);
   return file ? readFileSync(file, 'utf8') : undefined;
+}
+
+/**
+ * Reads the CA files again (the kubelet updates a mounted Secret in place when cert-manager or an
+ * admin replaces the CA) and sets what changed; returns which. A file that cannot be read now
+ * keeps the last CA read.
+ */
+export function reloadCaFiles(config: OperatorConfig): ('registry' | 'secret')[] {
+  const changed: ('registry' | 'secret')[] = [];
+  const read = (file: string | undefined) => {
+    try {
+      return file ? readFileSync(file, 'utf8') : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const registry = read(config.caFiles.registry);
+  if (registry !== undefined && registry !== config.caPem) {
+    config.caPem = registry;
+    changed.push('registry');
+  }
+  const secret = read(config.caFiles.secret);
+  if (secret !== undefined && secret !== config.secretCaPem) {
+    config.secretCaPem = secret;
+    changed.push('secret');
+  }
+  return changed;
 }

@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { GROUP, KIND, keyOf, MANAGED_BY, PLURAL, VERSION, type GoPackageOwner } from './api/gopackageowner.js';
-import { loadOperatorConfig, type OperatorConfig } from './config.js';
+import { loadOperatorConfig, reloadCaFiles, type OperatorConfig } from './config.js';
 import { claimWaiters, waitsForClaim } from './controller/claim-waiters.js';
 import { GoPackageOwnerReconciler } from './controller/gopackageowner-reconciler.js';
 import { CaConfigMaps } from './controller/ca-config-map.js';
@@ -68,11 +68,19 @@ function informers(config: OperatorConfig, kc: KubeConfig, queue: WorkQueue<stri
 type Informers = ReturnType<typeof informers>;
 
 function reconcilerFor(config: OperatorConfig, kc: KubeConfig, watched: Informers): GoPackageOwnerReconciler {
-  const registry = new HttpRegistryAdminClient(config.registryUrl, config.adminCredential, config.caPem, undefined, config.concurrency);
+  // The CAs are read from config at each use: reloadCaFiles and the generated CA's renewal replace them.
+  const registry = new HttpRegistryAdminClient(config.registryUrl, config.adminCredential, () => config.caPem, undefined, config.concurrency);
   // Asked once it answers (a registry without a checksum database answers undefined, kept too).
   let known: Promise<{ name: string; verifierKey: string } | undefined> | undefined;
   const checksumDatabase = () => (known ??= registry.getChecksumDatabase().catch((err: unknown) => ((known = undefined), Promise.reject(err))));
-  const secrets = { publicUrl: config.publicUrl, caPem: config.secretCaPem, noSumDb: config.noSumDb, checksumDatabase };
+  const secrets = {
+    publicUrl: config.publicUrl,
+    get caPem() {
+      return config.secretCaPem;
+    },
+    noSumDb: config.noSumDb,
+    checksumDatabase,
+  };
   // Reads from the informers' caches (read-your-writes kept), writes to the API server.
   const kube = new CachedKubeClient(kc, watched.resources, watched.secrets, watched.echoes);
   const caConfigMaps = config.caConfigMap ? new CaConfigMaps(kube, config.caConfigMap, () => config.secretCaPem) : undefined;
@@ -80,6 +88,23 @@ function reconcilerFor(config: OperatorConfig, kc: KubeConfig, watched: Informer
 }
 
 const RENEWAL_CHECK_MS = 60 * 60_000;
+/** How often the CA files are read again (the kubelet takes up to a minute or so to update a mounted Secret). */
+const CA_RELOAD_MS = 60_000;
+
+/**
+ * Reads REGISTRY_CA_FILE and SECRET_CA_FILE again every CA_RELOAD_MS: the admin client verifies
+ * with a replaced CA from its next call, and a replaced ca.crt for token Secrets has every resource
+ * reconciled (not only at the next resync), so Pods get the new CA in their Secrets.
+ */
+function reloadCas(config: OperatorConfig, queue: WorkQueue<string>, watched: Informers, log: pino.Logger): void {
+  if (!config.caFiles.registry && !config.caFiles.secret) return;
+  setInterval(() => {
+    const changed = reloadCaFiles(config);
+    if (changed.length === 0) return;
+    log.info({ changed }, 'a CA file changed: the new CA is used from now on');
+    if (changed.includes('secret')) for (const o of watched.resources.cached()) queue.add(keyOf(o.metadata!.namespace!, o.metadata!.name!));
+  }, CA_RELOAD_MS).unref();
+}
 
 /**
  * The Secrets made at run time (generated-secrets.ts), before anything needs them: tried
@@ -139,6 +164,7 @@ async function main(): Promise<void> {
   const queue = new WorkQueue<string>(defaultControllerRateLimiter(), metrics.queueObserver());
   metrics.watchQueue(queue);
   const watched = informers(config, kc, queue, log);
+  reloadCas(config, queue, watched, log);
   metrics.leader.set({ name: 'go-registry-operator' }, 0);
   let workers: Promise<unknown> | undefined;
   const lead = () => void (workers = startControllers(config, kc, queue, watched, metrics, log));

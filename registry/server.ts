@@ -162,8 +162,10 @@ export async function startRegistry(config: Config, logger: Logger, options: Sta
   const metricsServer = config.metricsPort === undefined || link ? undefined : await listenMetrics(metrics.registry, config.metricsPort, config.host);
   const { port, host, url } = addressOf(config, server);
   const metricsPort = metricsServer && (metricsServer.address() as AddressInfo).port;
-  // Logged before the primary is told, so its 'listening' line comes after every worker's.
+  // Written out before the primary is told (the log is otherwise written at the end of the turn, which the
+  // primary's own line could beat), so its 'listening' line comes after every worker's.
   logger.info({ port, url, metricsPort }, link ? 'worker listening' : 'listening');
+  logger.flush();
   link?.listening(port, url);
   return {
     port,

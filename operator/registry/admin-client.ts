@@ -83,23 +83,45 @@ export interface RegistryAdminClient {
 }
 
 export class HttpRegistryAdminClient implements RegistryAdminClient {
-  private readonly dispatcher: Dispatcher;
+  private dispatcher: Dispatcher;
+  /** The CA the current dispatcher verifies with. */
+  private dispatcherCa: string | undefined;
   private readonly credential: () => string;
+  private readonly ca: () => string | undefined;
 
   constructor(
     private readonly baseUrl: string,
     /** The admin token, or the operator's ServiceAccount token read again for each call (it is rotated). */
     credential: string | (() => string),
-    caPem?: string,
+    /** The registry's CA, or where to read it for each call: connections made with another CA are replaced. */
+    caPem?: string | (() => string | undefined),
     private readonly timeoutMs = 10_000,
     /** Keep-alive connections to the registry at most; calls beyond wait for one (the bound on its admin API). */
-    connections = 16,
+    private readonly connections = 16,
   ) {
+    this.credential = typeof credential === 'string' ? () => credential : credential;
+    this.ca = typeof caPem === 'function' ? caPem : () => caPem;
+    this.dispatcherCa = this.ca();
+    this.dispatcher = this.makeDispatcher(this.dispatcherCa);
+  }
+
+  private makeDispatcher(caPem: string | undefined): Dispatcher {
     // HTTPS_PROXY/HTTP_PROXY/NO_PROXY are honoured, as by kubectl and go: clusters with an egress proxy
     // (a public registry URL), and tests that route the Service's DNS name to a local registry.
-    this.credential = typeof credential === 'string' ? () => credential : credential;
     const tls = caPem ? { ca: caPem } : {};
-    this.dispatcher = new EnvHttpProxyAgent({ connect: tls, requestTls: tls, connections, keepAliveTimeout: 30_000 });
+    return new EnvHttpProxyAgent({ connect: tls, requestTls: tls, connections: this.connections, keepAliveTimeout: 30_000 });
+  }
+
+  /** The dispatcher for the current CA; a replaced one finishes its calls in flight and closes. */
+  private currentDispatcher(): Dispatcher {
+    const ca = this.ca();
+    if (ca !== this.dispatcherCa) {
+      const old = this.dispatcher;
+      this.dispatcherCa = ca;
+      this.dispatcher = this.makeDispatcher(ca);
+      void old.close().catch(() => {});
+    }
+    return this.dispatcher;
   }
 
   private async call(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
@@ -107,7 +129,7 @@ export class HttpRegistryAdminClient implements RegistryAdminClient {
     try {
       res = await fetch(`${this.baseUrl.replace(/\/+$/, '')}/api/admin${path}`, {
         method,
-        dispatcher: this.dispatcher,
+        dispatcher: this.currentDispatcher(),
         headers: { Authorization: `Bearer ${this.credential()}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),

@@ -48,6 +48,8 @@ export async function ensureCloudNativePg(): Promise<string> {
     for (const f of await readdir(crds)) await copyFile(path.join(crds, f), path.join(staging, 'manifests', 'crds', f));
     await copyFile(path.join(src, 'config', 'webhook', 'manifests.yaml'), path.join(staging, 'manifests', 'webhooks.yaml'));
     await copyFile(path.join(src, 'config', 'rbac', 'role.yaml'), path.join(staging, 'manifests', 'role.yaml'));
+    // A module downloaded without -modcacherw has read-only folders: made writable so the copy can go.
+    await run('chmod', ['-R', 'u+w', src]);
     await rm(src, { recursive: true, force: true });
   });
   return dir;

@@ -54,7 +54,7 @@ const secret = async (name = 'rot-ci') => {
   };
   const get = (k: string) => (s.data[k] ? Buffer.from(s.data[k], 'base64').toString() : undefined);
   const previousExpiresAt = s.metadata.annotations['goregistry.dev/previous-token-expires-at'];
-  return { token: get('token')!, previous: get('previous-token'), previousExpiresAt, netrc: get('.netrc')!, resourceVersion: s.metadata.resourceVersion };
+  return { token: get('token')!, previous: get('previous-token'), previousExpiresAt, netrc: get('.netrc')!, ca: get('ca.crt'), resourceVersion: s.metadata.resourceVersion };
 };
 const works = async (token: string, owner = 'rot') =>
   (await curl(['-H', `Authorization: Bearer ${token}`, `${registry.url}/api/packages/${owner}/go/example.com/x/@v/list`])).status !== 401;
@@ -125,3 +125,33 @@ test('the old token stops working at the end of the grace, even when no operator
   assert.ok((await registryTokens('rot-stop')).some((t) => t.name === 'ci.old'), 'never revoked: the registry refused it by its expiry alone');
   assert.equal((await secret('rot-stop-ci')).previous, first.token, 'and the Secret was not touched');
 });
+
+test("a replaced CA reaches the token Secrets' ca.crt at the next reconcile; the token stays", async () => {
+  // The operator reads the CA at each reconcile (main.ts: a getter on the config reloadCaFiles updates).
+  let ca = 'CA ONE';
+  const endpoint = {
+    publicUrl: registry.url,
+    get caPem() {
+      return ca;
+    },
+    noSumDb: '*',
+  };
+  const withCa = new GoPackageOwnerReconciler(new KubeClient(kcOf(cluster.kubeconfig)), new HttpRegistryAdminClient(registry.url, ADMIN), endpoint, () => new Date(), 2 * HOUR);
+  await apply('rot-ca', '720h');
+  const key = keyOf(ns, 'rot-ca');
+  await withCa.reconcile(key);
+  const first = await secret('rot-ca-ci');
+  assert.equal(first.ca, 'CA ONE');
+  ca = 'CA TWO';
+  await withCa.reconcile(key);
+  const next = await secret('rot-ca-ci');
+  assert.equal(next.ca, 'CA TWO');
+  assert.equal(next.token, first.token, 'not a rotation: the same token, only the CA replaced');
+  assert.ok(await works(next.token, 'rot-ca'));
+});
+
+function kcOf(file: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(file);
+  return kc;
+}

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { loadOperatorConfig } from '../../../operator/config.js';
+import { loadOperatorConfig, reloadCaFiles } from '../../../operator/config.js';
 import { InformerGroup, type Informer } from '../../../operator/runtime/informer-group.js';
 
 const base = { REGISTRY_URL: 'https://registry.example.svc', REGISTRY_ADMIN_TOKEN: 'admin-token-0123456789' };
@@ -41,6 +41,31 @@ describe('operator configuration: the CA in token Secrets', () => {
       const none = loadOperatorConfig({ ...withCa, SECRET_CA_FILE: 'none' });
       assert.deepEqual([none.caPem, none.secretCaPem], ['SERVICE CA', undefined]);
       assert.equal(loadOperatorConfig(base).secretCaPem, undefined);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('reloadCaFiles: a replaced CA file replaces the CA it was read into; an unreadable one keeps the last', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'operator-config-'));
+    try {
+      const [serviceCa, publicCa] = [path.join(dir, 'service.crt'), path.join(dir, 'public.crt')];
+      await writeFile(serviceCa, 'SERVICE CA 1');
+      await writeFile(publicCa, 'PUBLIC CA 1');
+      const same = loadOperatorConfig({ ...base, REGISTRY_CA_FILE: serviceCa });
+      const apart = loadOperatorConfig({ ...base, REGISTRY_CA_FILE: serviceCa, SECRET_CA_FILE: publicCa });
+      const none = loadOperatorConfig({ ...base, REGISTRY_CA_FILE: serviceCa, SECRET_CA_FILE: 'none' });
+      assert.deepEqual(reloadCaFiles(same), [], 'nothing changed');
+      await writeFile(serviceCa, 'SERVICE CA 2');
+      assert.deepEqual(reloadCaFiles(same), ['registry', 'secret']);
+      assert.deepEqual([same.caPem, same.secretCaPem], ['SERVICE CA 2', 'SERVICE CA 2']);
+      assert.deepEqual(reloadCaFiles(apart), ['registry']);
+      assert.deepEqual([apart.caPem, apart.secretCaPem], ['SERVICE CA 2', 'PUBLIC CA 1']);
+      assert.deepEqual(reloadCaFiles(none), ['registry']);
+      assert.equal(none.secretCaPem, undefined, 'none stays none');
+      await rm(serviceCa);
+      assert.deepEqual(reloadCaFiles(same), [], 'a file being replaced (absent for a moment) keeps the last CA');
+      assert.equal(same.caPem, 'SERVICE CA 2');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
