@@ -12,28 +12,22 @@
  * S3-compatible bucket then run migrations and serve as CloudNativePG's app user.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { curl } from '../support/curl.js';
 import { eventually } from '../support/eventually.js';
-import { freePort } from '../support/free-port.js';
-import type { JsonLogProcess } from '../support/json-log-process.js';
 import { makeModuleZip } from '../support/module-zips.js';
-import { REPO_ROOT, tempDir } from '../support/paths.js';
+import { tempDir } from '../support/paths.js';
 import { startPostgres, type PostgresCluster } from '../support/postgres-cluster.js';
-import { startServiceProxy, type ServiceProxy } from '../support/service-proxy.js';
-import { createTestCa } from '../support/test-ca.js';
 import { startVersitygw, type Versitygw } from '../support/versitygw.js';
 import { CHART_DIR, findObject, helmRunner, parseManifests, setFlags } from './chart.js';
 import { startCloudNativePg, type CloudNativePg } from './cloudnative-pg.js';
 import { sharedCluster, type SharedCluster } from './cluster.js';
 import { kubectlOk } from './kubectl.js';
-import { materializePod, startLocalPod } from './local-pod.js';
+import { materializePod } from './local-pod.js';
+import { createS3ReleaseSecrets, LocalReplicas } from './s3-release.js';
 
-const run = promisify(execFile);
 const RELEASE = 'pg';
 const DATABASE = `${RELEASE}-go-registry-db`;
 const SUMDB = 'sum.cnpg.test';
@@ -47,7 +41,7 @@ let postgres: PostgresCluster;
 let cnpg: CloudNativePg;
 let values: Record<string, unknown>;
 let caFile: string;
-const pods = new Map<string, { process: JsonLogProcess; proxy: ServiceProxy }>();
+let replicas: LocalReplicas;
 
 const service = () => `${RELEASE}-go-registry.${ns}.svc`;
 const kubectl = (args: string[], input?: string) => kubectlOk(cluster)(args, input);
@@ -70,29 +64,15 @@ before(async () => {
   work = await tempDir('chart-cnpg');
   helm = helmRunner(cluster, path.join(work.dir, 'helm'));
   ns = await cluster.namespace('chart-cnpg');
+  replicas = new LocalReplicas(cluster, ns, work.dir, `${RELEASE}-go-registry`, service());
   [gw, postgres, cnpg] = await Promise.all([startVersitygw(), startPostgres({ passwords: true }), startCloudNativePg(cluster, ns, work.dir)]);
-  const bucket = await gw.createBucket();
-  const ca = await createTestCa(work.dir);
-  caFile = ca.caFile;
-  const cert = await ca.issue('service', [service()]);
-  // What a user makes before installing: bucket keys, the shared signing key, TLS, the admin token. No database Secret: CloudNativePG makes it.
-  const { stdout: signingKey } = await run(process.execPath, ['dist/registry/main.js', 'generate-sumdb-key', SUMDB], { cwd: REPO_ROOT });
-  await kubectl(['-n', ns, 'create', 'secret', 'generic', 'bucket-keys', `--from-literal=AWS_ACCESS_KEY_ID=${gw.accessKeyId}`, `--from-literal=AWS_SECRET_ACCESS_KEY=${gw.secretAccessKey}`]);
-  await kubectl(['-n', ns, 'create', 'secret', 'generic', 'sumdb-key', `--from-literal=signing-key=${signingKey.trim()}`]);
-  await kubectl(['-n', ns, 'create', 'secret', 'generic', 'registry-tls', `--from-file=tls.crt=${cert.certFile}`, `--from-file=tls.key=${cert.keyFile}`, `--from-file=ca.crt=${ca.caFile}`]);
-  await kubectl(['-n', ns, 'create', 'secret', 'generic', 'registry-admin', `--from-literal=token=${ADMIN}`]);
-  values = {
-    'registry.replicas': 2, 'storage.type': 's3', 'storage.s3.bucket': bucket, 'storage.s3.endpoint': gw.endpoint, 'storage.s3.region': gw.region,
-    'storage.s3.forcePathStyle': true, 'storage.s3.credentialsSecret': 'bucket-keys', 'sumdb.name': SUMDB, 'sumdb.existingSecret': 'sumdb-key',
-    'database.mode': 'cnpg', 'database.cnpg.storage.size': '1Gi',
-    'tls.existingSecret': 'registry-tls', 'adminToken.existingSecret': 'registry-admin', 'operator.enabled': false, 'crds.install': false,
-  };
+  // What a user makes before installing. No database Secret: CloudNativePG makes it.
+  const release = await createS3ReleaseSecrets(cluster, gw, await gw.createBucket(), { namespace: ns, dir: work.dir, service: service(), sumdbName: SUMDB, adminToken: ADMIN });
+  caFile = release.caFile;
+  values = { ...release.values, 'database.mode': 'cnpg', 'database.cnpg.storage.size': '1Gi' };
 });
 after(async () => {
-  for (const p of pods.values()) {
-    await p.process.stop();
-    await p.proxy.close();
-  }
+  await replicas?.stopAll();
   await helm?.(['uninstall', RELEASE, '--namespace', ns]).catch(() => {});
   await cnpg?.stop();
   await gw?.stop();
@@ -152,15 +132,10 @@ describe('chart: CloudNativePG as the database of two replicas', { concurrency: 
     routed.hostname = '127.0.0.1';
     routed.port = String(postgres.port);
     const objects = await manifest();
-    for (const name of ['registry-a', 'registry-b']) {
-      const pod = await materializePod(cluster, findObject(objects, 'Deployment', `${RELEASE}-go-registry`), {
-        namespace: ns, podName: name, dir: path.join(work.dir, name),
-        overrides: { HOST: '127.0.0.1', PORT: String(await freePort()), METRICS_PORT: String(await freePort()), DATABASE_URL: routed.href },
-      });
-      const process = await startLocalPod(pod, 'listening');
-      pods.set(name, { process, proxy: await startServiceProxy({ [`${service()}:443`]: Number(pod.env.PORT) }) });
-    }
-    const [a, b] = [pods.get('registry-a')!.proxy, pods.get('registry-b')!.proxy];
+    const [a, b] = [
+      (await replicas.start('registry-a', objects, { DATABASE_URL: routed.href })).proxy,
+      (await replicas.start('registry-b', objects, { DATABASE_URL: routed.href })).proxy,
+    ];
     const base = `https://${service()}`;
     const created = await curl(['--proxy', a.url, '--cacert', caFile, '-X', 'PUT', '-H', `Authorization: Bearer ${ADMIN}`, '-H', 'Content-Type: application/json', '--data', '{"visibility":"public"}', `${base}/api/admin/owners/data`]);
     assert.equal(created.status, 201, created.body);

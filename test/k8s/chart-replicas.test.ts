@@ -8,27 +8,21 @@
  * a rolling upgrade replaces one replica at a time while the other serves.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { curl } from '../support/curl.js';
-import { freePort } from '../support/free-port.js';
 import { goClient } from '../support/go-client.js';
-import type { JsonLogProcess } from '../support/json-log-process.js';
 import { makeModuleZip } from '../support/module-zips.js';
-import { REPO_ROOT, tempDir } from '../support/paths.js';
+import { tempDir } from '../support/paths.js';
 import { startPostgres, type PostgresCluster } from '../support/postgres-cluster.js';
-import { startServiceProxy, type ServiceProxy } from '../support/service-proxy.js';
-import { createTestCa } from '../support/test-ca.js';
+import type { ServiceProxy } from '../support/service-proxy.js';
 import { startVersitygw, type Versitygw } from '../support/versitygw.js';
-import { CHART_DIR, findObject, helmRunner, parseManifests, setFlags, type K8sObject } from './chart.js';
+import { CHART_DIR, findObject, helmRunner, parseManifests, setFlags } from './chart.js';
 import { sharedCluster, type SharedCluster } from './cluster.js';
 import { kubectlOk } from './kubectl.js';
-import { materializePod, startLocalPod } from './local-pod.js';
+import { createS3ReleaseSecrets, LocalReplicas } from './s3-release.js';
 
-const run = promisify(execFile);
 const RELEASE = 'scale';
 const SUMDB = 'sum.scale.test';
 const ADMIN = 'chart-replicas-admin-token-0123456789';
@@ -40,7 +34,7 @@ let gw: Versitygw;
 let postgres: PostgresCluster;
 let values: Record<string, unknown>;
 let caFile: string;
-const pods = new Map<string, { process: JsonLogProcess; proxy: ServiceProxy; env: Record<string, string> }>();
+let replicas: LocalReplicas;
 
 const service = () => `${RELEASE}-go-registry.${ns}.svc`;
 const kubectl = (args: string[], input?: string) => kubectlOk(cluster)(args, input);
@@ -50,50 +44,21 @@ const manifest = async () => {
   return parseManifests(r.stdout);
 };
 
-/** A replica as the kubelet would start it from the release's Deployment, reached by the Service name through a proxy of its own. */
-async function startReplica(name: string, objects: K8sObject[]): Promise<ServiceProxy> {
-  const pod = await materializePod(cluster, findObject(objects, 'Deployment', `${RELEASE}-go-registry`), {
-    namespace: ns, podName: name, dir: path.join(work.dir, name),
-    overrides: { HOST: '127.0.0.1', PORT: String(await freePort()), METRICS_PORT: String(await freePort()) },
-  });
-  const process = await startLocalPod(pod, 'listening');
-  const proxy = await startServiceProxy({ [`${service()}:443`]: Number(pod.env.PORT) });
-  pods.set(name, { process, proxy, env: pod.env });
-  return proxy;
-}
-async function stopReplica(name: string): Promise<void> {
-  const p = pods.get(name);
-  pods.delete(name);
-  await p?.process.stop();
-  await p?.proxy.close();
-}
-
 before(async () => {
   cluster = await sharedCluster();
   work = await tempDir('chart-replicas');
   helm = helmRunner(cluster, path.join(work.dir, 'helm'));
   ns = await cluster.namespace('chart-replicas');
+  replicas = new LocalReplicas(cluster, ns, work.dir, `${RELEASE}-go-registry`, service());
   [gw, postgres] = await Promise.all([startVersitygw(), startPostgres()]);
-  const bucket = await gw.createBucket();
-  const ca = await createTestCa(work.dir);
-  caFile = ca.caFile;
-  const cert = await ca.issue('service', [service()]);
   // The Secrets a user makes before installing: database URL, bucket keys, the shared signing key, TLS, admin token.
-  const { stdout: signingKey } = await run(process.execPath, ['dist/registry/main.js', 'generate-sumdb-key', SUMDB], { cwd: REPO_ROOT });
   await kubectl(['-n', ns, 'create', 'secret', 'generic', 'registry-db', `--from-literal=DATABASE_URL=${await postgres.createDatabase('replicas')}`]);
-  await kubectl(['-n', ns, 'create', 'secret', 'generic', 'bucket-keys', `--from-literal=AWS_ACCESS_KEY_ID=${gw.accessKeyId}`, `--from-literal=AWS_SECRET_ACCESS_KEY=${gw.secretAccessKey}`]);
-  await kubectl(['-n', ns, 'create', 'secret', 'generic', 'sumdb-key', `--from-literal=signing-key=${signingKey.trim()}`]);
-  await kubectl(['-n', ns, 'create', 'secret', 'generic', 'registry-tls', `--from-file=tls.crt=${cert.certFile}`, `--from-file=tls.key=${cert.keyFile}`, `--from-file=ca.crt=${ca.caFile}`]);
-  await kubectl(['-n', ns, 'create', 'secret', 'generic', 'registry-admin', `--from-literal=token=${ADMIN}`]);
-  values = {
-    'registry.replicas': 2, 'storage.type': 's3', 'storage.s3.bucket': bucket, 'storage.s3.prefix': 'modules/', 'storage.s3.endpoint': gw.endpoint,
-    'storage.s3.region': gw.region, 'storage.s3.forcePathStyle': true, 'storage.s3.credentialsSecret': 'bucket-keys',
-    'sumdb.name': SUMDB, 'sumdb.existingSecret': 'sumdb-key', 'database.mode': 'external', 'database.external.existingSecret': 'registry-db',
-    'tls.existingSecret': 'registry-tls', 'adminToken.existingSecret': 'registry-admin', 'operator.enabled': false, 'crds.install': false,
-  };
+  const release = await createS3ReleaseSecrets(cluster, gw, await gw.createBucket(), { namespace: ns, dir: work.dir, service: service(), sumdbName: SUMDB, adminToken: ADMIN });
+  caFile = release.caFile;
+  values = { ...release.values, 'storage.s3.prefix': 'modules/', 'database.mode': 'external', 'database.external.existingSecret': 'registry-db' };
 });
 after(async () => {
-  for (const name of [...pods.keys()]) await stopReplica(name);
+  await replicas?.stopAll();
   await helm?.(['uninstall', RELEASE, '--namespace', ns]).catch(() => {});
   await gw?.stop();
   await postgres?.stop();
@@ -117,8 +82,8 @@ describe('chart: two replicas on S3 and one PostgreSQL', { concurrency: false },
 
   test('upload through one replica, go mod download through the other, verified by the checksum database both sign', async () => {
     const objects = await manifest();
-    const [first, second] = [await startReplica('registry-a', objects), await startReplica('registry-b', objects)];
-    for (const p of pods.values()) assert.ok(p.process.logs.some((l) => l.includes('"blobStore":"s3"')), 'on the bucket');
+    const [first, second] = [(await replicas.start('registry-a', objects)).proxy, (await replicas.start('registry-b', objects)).proxy];
+    for (const p of replicas.running.values()) assert.ok(p.process.logs.some((l) => l.includes('"blobStore":"s3"')), 'on the bucket');
     const base = `https://${service()}`;
     const owner = await curl(['--proxy', first.url, '--cacert', caFile, '-X', 'PUT', '-H', `Authorization: Bearer ${ADMIN}`, '-H', 'Content-Type: application/json', '--data', '{"visibility":"public"}', `${base}/api/admin/owners/team`]);
     assert.equal(owner.status, 201, owner.body);
@@ -148,12 +113,12 @@ describe('chart: two replicas on S3 and one PostgreSQL', { concurrency: false },
       curl(['--proxy', proxy.url, '--cacert', caFile, `https://${service()}/api/packages/team/go/example.com/team/scaled/@v/v1.0.0.info`]);
     for (const [old, next] of [['registry-a', 'registry-c'], ['registry-b', 'registry-d']] as const) {
       // maxSurge 1, maxUnavailable 0: the new Pod is ready before the old one goes.
-      const proxy = await startReplica(next, upgraded);
+      const { proxy } = await replicas.start(next, upgraded);
       assert.equal((await info(proxy)).status, 200);
-      await stopReplica(old);
-      for (const p of pods.values()) assert.equal((await info(p.proxy)).status, 200);
+      await replicas.stop(old);
+      for (const p of replicas.running.values()) assert.equal((await info(p.proxy)).status, 200);
     }
-    assert.deepEqual([...pods.keys()], ['registry-c', 'registry-d']);
-    for (const p of pods.values()) assert.equal(p.env.LOG_LEVEL, 'debug', 'the new replicas run the upgraded values');
+    assert.deepEqual([...replicas.running.keys()], ['registry-c', 'registry-d']);
+    for (const p of replicas.running.values()) assert.equal(p.env.LOG_LEVEL, 'debug', 'the new replicas run the upgraded values');
   });
 });
