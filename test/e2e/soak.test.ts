@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatReport, runSoak } from '../soak/soak.js';
+import { runSoak } from '../soak/soak.js';
+import { formatReport } from '../soak/soak-report.js';
 
 test('30 s soak: no 5xx, coherent caches within the bound, listed = downloadable, memory and descriptors level off', async () => {
   const report = await runSoak({ durationMs: 30_000 });

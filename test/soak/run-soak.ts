@@ -2,7 +2,8 @@
  * `npm run soak`: the long soak (README.md here). SOAK_SECONDS (default 600) sets its length;
  * prints progress, the summary, and the report as JSON last; exits 1 when an invariant failed.
  */
-import { formatReport, runSoak } from './soak.js';
+import { runSoak } from './soak.js';
+import { formatReport } from './soak-report.js';
 
 const seconds = Number(process.env.SOAK_SECONDS ?? 600);
 if (!(seconds > 0)) {

@@ -15,7 +15,6 @@
  * `runSoak` returns a report; `violations` is empty when every invariant held.
  */
 import { generateKey } from '../../registry/domain/sumdb/note.js';
-import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { escapeCase } from '../../registry/domain/case-encoding.js';
@@ -25,6 +24,9 @@ import { startPostgres } from '../support/postgres-cluster.js';
 import { startRegistryProcess, type RegistryProcess } from '../support/registry-process.js';
 import { checkServed, sha256, storedFiles, type PublishedVersion } from '../support/served-state.js';
 import { moduleEntries, zipBytes } from '../support/zip-writer.js';
+import { finishReport, procSample, scanLogs, totalRequests, Violations, type Samples, type SoakReport } from './soak-report.js';
+
+export type { SoakReport };
 
 export interface SoakOptions {
   durationMs: number;
@@ -46,77 +48,11 @@ export interface SoakOptions {
   progress?: (line: string) => void;
 }
 
-export interface Convergence {
-  count: number;
-  /** Delay until the other process saw the write (ms). */
-  maxMs: number;
-  p50Ms: number;
-  p99Ms: number;
-  /** Writes the other process had not seen within the bound. */
-  overBound: number;
-}
-
-export interface Samples {
-  pid: number;
-  rssKiB: number[];
-  fds: number[];
-}
-
-export interface Leveling {
-  rssFirstMiB: number;
-  rssLastMiB: number;
-  fdFirst: number;
-  fdLast: number;
-  ok: boolean;
-}
-
-export interface SoakReport {
-  seconds: number;
-  boundMs: number;
-  /** kind → status (or "error") → count. */
-  requests: Record<string, Record<string, number>>;
-  totalRequests: number;
-  convergence: Record<string, Convergence>;
-  processes: Record<string, Samples & { leveling: Leveling }>;
-  versions: { published: number; deleted: number; liveAtEnd: number; blobFilesAtEnd: number };
-  /** The registry processes' own error-level log lines. */
-  errorLogLines: number;
-  /** Times a process's change-notification connection was found dead (read cache off until it was back). */
-  listenerLost: number;
-  loadAverage: { start: number[]; end: number[] };
-  criterion: string;
-  /** Every invariant that failed, with what was seen (capped at 50 messages, counted in full). */
-  violations: string[];
-  violationCount: number;
-}
-
 const ADMIN_TOKEN = 'soak-admin-token-0123456789abcdef';
 const MODULES = ['example.com/soak/alpha', 'example.com/soak/beta', 'example.com/soak/gamma', 'example.com/soak/delta'];
-const MiB = 1024;
 
-export const LEVELING_CRITERION =
-  'per process, after a warm-up (160 versions published and read on both), the median of the last third of the samples against the median of the first third: ' +
-  'RSS at most 1.25 × + 16 MiB, open descriptors at most 1.25 × + 16';
-
-/** Memory and descriptors level off: the last third's median within a margin of the first third's. */
-export function levelsOff(s: Samples): Leveling {
-  const third = Math.max(1, Math.floor(s.rssKiB.length / 3));
-  const median = (xs: number[]) => {
-    const sorted = [...xs].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)] ?? 0;
-  };
-  const rssFirst = median(s.rssKiB.slice(0, third)) / MiB;
-  const rssLast = median(s.rssKiB.slice(-third)) / MiB;
-  const fdFirst = median(s.fds.slice(0, third));
-  const fdLast = median(s.fds.slice(-third));
-  const ok = rssLast <= rssFirst * 1.25 + 16 && fdLast <= fdFirst * 1.25 + 16;
-  return { rssFirstMiB: round(rssFirst), rssLastMiB: round(rssLast), fdFirst, fdLast, ok };
-}
-
-const round = (x: number) => Math.round(x * 10) / 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)]!;
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 const basic = (secret: string) => ({ Authorization: 'Basic ' + Buffer.from(`soak:${secret}`).toString('base64') });
 const ADMIN = { Authorization: `Bearer ${ADMIN_TOKEN}` };
 
@@ -127,13 +63,6 @@ interface Proc {
 
 interface Known extends PublishedVersion {
   ackAt: number;
-}
-
-async function procSample(pid: number): Promise<{ rssKiB: number; fds: number }> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const rssKiB = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
-  const fds = (await readdir(`/proc/${pid}/fd`)).length;
-  return { rssKiB, fds };
 }
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
@@ -167,28 +96,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   }
 }
 
-interface Run {
-  durationMs: number;
-  boundMs: number;
-  sampleMs: number;
-  readers: number;
-  liveTarget: number;
-  progress: (line: string) => void;
-  dir: string;
-  loadStart: number[];
-}
+/** The options with their defaults filled in, and what runSoak set up. */
+type Run = Required<Omit<SoakOptions, 'progress'>> & { progress: (line: string) => void; dir: string; loadStart: number[] };
 
 async function soak(procs: Proc[], run: Run): Promise<SoakReport> {
   const { boundMs } = run;
   const [a, b] = procs as [Proc, Proc];
   const requests: Record<string, Record<string, number>> = {};
-  const violations: string[] = [];
-  let violationCount = 0;
-  const violation = (msg: string) => {
-    violationCount++;
-    if (violations.length < 50) violations.push(msg);
-    run.progress(`violation: ${msg}`);
-  };
+  const violations = new Violations(run.progress);
+  const violation = (msg: string) => violations.add(msg);
   const delays: Record<string, number[]> = {};
   const overBound: Record<string, number> = {};
 
@@ -449,9 +365,8 @@ async function soak(procs: Proc[], run: Run): Promise<SoakReport> {
     const started = Date.now();
     while (running()) {
       await sleep(Math.min(60_000, run.durationMs / 5));
-      const total = Object.values(requests).reduce((n, c) => n + Object.values(c).reduce((m, x) => m + x, 0), 0);
-      const mem = procs.map((p) => `${p.name} ${Math.round((samples[p.name]!.rssKiB.at(-1) ?? 0) / MiB)} MiB/${samples[p.name]!.fds.at(-1)} fds`).join(', ');
-      run.progress(`${Math.round((Date.now() - started) / 1000)} s: ${total} requests, ${live.size} live versions, ${violationCount} violations; ${mem}`);
+      const mem = procs.map((p) => `${p.name} ${Math.round((samples[p.name]!.rssKiB.at(-1) ?? 0) / 1024)} MiB/${samples[p.name]!.fds.at(-1)} fds`).join(', ');
+      run.progress(`${Math.round((Date.now() - started) / 1000)} s: ${totalRequests(requests)} requests, ${live.size} live versions, ${violations.count} violations; ${mem}`);
     }
   };
 
@@ -468,71 +383,16 @@ async function soak(procs: Proc[], run: Run): Promise<SoakReport> {
   }
   const blobFilesAtEnd = (await storedFiles(path.join(run.dir, 'storage'))).blobs.length;
 
-  const processes: SoakReport['processes'] = {};
-  for (const p of procs) {
-    const s = samples[p.name]!;
-    const leveling = levelsOff(s);
-    if (!leveling.ok) violation(`${p.name}: RSS or descriptors do not level off (${JSON.stringify(leveling)})`);
-    processes[p.name] = { ...s, leveling };
-  }
-  let errorLogLines = 0;
-  let listenerLost = 0;
-  for (const p of procs) {
-    const log = await readFile(path.join(run.dir, `${p.name}.log`), 'utf8').catch(() => '');
-    for (const line of log.split('\n')) {
-      if (line.includes('change notifications lost')) listenerLost++;
-      if (/"level":(50|60)/.test(line)) {
-        errorLogLines++;
-        violation(`${p.name} logged an error: ${line.slice(0, 300)}`);
-      }
-    }
-  }
-  const convergence: Record<string, Convergence> = {};
-  for (const [kind, ds] of Object.entries(delays)) {
-    const sorted = [...ds].sort((x, y) => x - y);
-    convergence[kind] = { count: ds.length, maxMs: sorted.at(-1) ?? 0, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), overBound: overBound[kind] ?? 0 };
-  }
-  return {
+  return finishReport({
     seconds: Math.round(run.durationMs / 1000),
     boundMs,
     requests,
-    totalRequests: Object.values(requests).reduce((n, c) => n + Object.values(c).reduce((m, x) => m + x, 0), 0),
-    convergence,
-    processes,
+    samples,
+    delays,
+    overBound,
     versions: { published, deleted: deleted.size, liveAtEnd: live.size, blobFilesAtEnd },
-    errorLogLines,
-    listenerLost,
-    loadAverage: { start: run.loadStart.map(round), end: os.loadavg().map(round) },
-    criterion: LEVELING_CRITERION,
+    logs: await scanLogs(run.dir, procs.map((p) => p.name)),
+    loadStart: run.loadStart,
     violations,
-    violationCount,
-  };
-}
-
-/** The report as a few lines for people. */
-export function formatReport(r: SoakReport): string {
-  const lines = [`soak: ${r.seconds} s, ${r.totalRequests} requests, load average ${r.loadAverage.start.join(' ')} → ${r.loadAverage.end.join(' ')} (2 cores)`];
-  lines.push('requests by kind and status:');
-  for (const [kind, counts] of Object.entries(r.requests).sort()) {
-    lines.push(`  ${kind.padEnd(18)} ${Object.entries(counts).map(([s, n]) => `${s}: ${n}`).join(', ')}`);
-  }
-  lines.push(`convergence (delay until the other process sees an acknowledged write; bound ${r.boundMs} ms):`);
-  for (const [kind, c] of Object.entries(r.convergence)) {
-    lines.push(`  ${kind.padEnd(18)} ${c.count} writes, p50 ${c.p50Ms} ms, p99 ${c.p99Ms} ms, max ${c.maxMs} ms, over the bound ${c.overBound}`);
-  }
-  lines.push(`versions: ${r.versions.published} published, ${r.versions.deleted} deleted, ${r.versions.liveAtEnd} live at the end; ${r.versions.blobFilesAtEnd} blob files`);
-  lines.push(`leveling off (${r.criterion}):`);
-  for (const [name, p] of Object.entries(r.processes)) {
-    const l = p.leveling;
-    const first = (xs: number[]) => xs[0] ?? 0;
-    const last = (xs: number[]) => xs.at(-1) ?? 0;
-    lines.push(
-      `  ${name}: RSS ${Math.round(first(p.rssKiB) / MiB)} → ${Math.round(last(p.rssKiB) / MiB)} MiB (max ${Math.round(Math.max(...p.rssKiB) / MiB)}; ` +
-        `median first third ${l.rssFirstMiB}, last third ${l.rssLastMiB}), fds ${first(p.fds)} → ${last(p.fds)} (max ${Math.max(...p.fds)}; ` +
-        `median first third ${l.fdFirst}, last third ${l.fdLast}): ${l.ok ? 'levels off' : 'GROWS'}`,
-    );
-  }
-  lines.push(`error-level log lines: ${r.errorLogLines}; change-notification connections found dead (read cache off meanwhile): ${r.listenerLost}`);
-  lines.push(r.violationCount === 0 ? 'invariants: all held' : `invariants: ${r.violationCount} violations:\n  ${r.violations.join('\n  ')}`);
-  return lines.join('\n');
+  });
 }
